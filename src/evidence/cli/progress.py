@@ -1,0 +1,38 @@
+"""A progress bar for hashing, shown only when a file is big enough to keep a user waiting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+SHOW_ABOVE_BYTES = 256 * 1024 * 1024
+
+
+def _silent(_: int) -> None:
+    return None
+
+
+def hashing_progress(name: str, total: int) -> Callable[[int], None]:
+    if total < SHOW_ABOVE_BYTES:
+        return _silent
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
+
+    progress = Progress(TextColumn(f"hashing {name}"), BarColumn(), DownloadColumn(),
+                        TransferSpeedColumn(), transient=True)
+    task = progress.add_task(name, total=total)
+    progress.start()
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        progress.update(task, advance=size)
+        if done >= total:
+            progress.stop()
+
+    return advance

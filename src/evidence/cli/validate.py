@@ -1,0 +1,49 @@
+"""`evidence validate RUN_DIR...`: exit 0 valid, 1 findings, 2 usage or I/O error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "validate", help="check run directories; exit 0 valid, 1 findings, 2 usage error")
+    parser.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
+    parser.add_argument("--json", action="store_true", help="print a machine-readable report")
+    parser.add_argument("--allow-template", action="store_true",
+                        help="accept unfilled template placeholders; check everything else")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from evidence.validate import RunDirectoryError, RunReport, validate_run
+
+    reports: list[RunReport] = []
+    progress = None if args.json else _progress_bars()
+    for run_dir in args.run_dirs:
+        try:
+            reports.append(validate_run(run_dir, allow_template=args.allow_template,
+                                        progress=progress))
+        except RunDirectoryError as error:
+            print(f"evidence: {error}", file=sys.stderr)
+            return 2
+    if args.json:
+        from evidence.report import render_json
+
+        print(render_json(reports))
+    else:
+        from rich.console import Console
+
+        from evidence.report import render_human
+
+        render_human(reports, Console())
+    return 0 if all(report.valid for report in reports) else 1
+
+
+def _progress_bars() -> Any:
+    from evidence.cli.progress import hashing_progress
+
+    return hashing_progress

@@ -1,0 +1,165 @@
+"""Reading one evidence document: strict JSON, schema version, placeholders, then the model.
+
+Every problem becomes a `Finding` with the document's file name and a JSON pointer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from evidence.findings import Code, Finding, pointer
+from evidence.jsonio import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
+from evidence.models.types import is_placeholder
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_ERRORS = ("_type", "literal_error", "is_instance_of", "union_tag_invalid")
+
+
+@dataclass
+class LoadedDocument(Generic[M]):
+    """What reading a document gave: the model if it is valid, the raw object if it parsed."""
+
+    file: str
+    model: M | None = None
+    raw: dict[str, Any] | None = None
+    placeholders: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_file_bytes(path: Path, file: str, max_bytes: int) -> tuple[bytes | None, list[Finding]]:
+    """Read a whole evidence file, or say why it cannot be read."""
+    if not path.exists() and not path.is_symlink():
+        return None, [Finding(file, Code.FILE_MISSING, f"{file} is missing from the run directory")]
+    if path.is_symlink() or not path.is_file():
+        return None, [Finding(file, Code.FILE_UNREADABLE,
+                              f"{file} is not a regular file (a symlink or a directory)")]
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [Finding(file, Code.FILE_TOO_LARGE,
+                                  f"{size} bytes is over the {max_bytes}-byte limit")]
+        return path.read_bytes(), []
+    except OSError as error:
+        return None, [Finding(file, Code.FILE_UNREADABLE, f"cannot read {file}: {error.strerror}")]
+
+
+def placeholder_pointers(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[str]:
+    """Every place in a parsed document that still holds a template placeholder."""
+    if is_placeholder(value):
+        yield pointer(*path)
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from placeholder_pointers(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from placeholder_pointers(child, (*path, index))
+
+
+def _data_pointer(raw: Any, loc: tuple[str | int, ...]) -> str:
+    """Turn a pydantic error location into a pointer into the data, dropping the union-branch
+    labels pydantic adds (they are not keys of the document)."""
+    tokens: list[str | int] = []
+    current: Any = raw
+    for item in loc:
+        if _has_child(current, item):
+            current = current[item]
+        elif isinstance(current, dict) and isinstance(item, str) and not _is_branch_label(item):
+            current = None  # a missing key: point at it, then stop descending
+        else:
+            continue
+        tokens.append(item)
+    return pointer(*tokens)
+
+
+def _has_child(value: Any, item: str | int) -> bool:
+    if isinstance(value, dict):
+        return isinstance(item, str) and item in value
+    return isinstance(value, list) and isinstance(item, int) and item < len(value)
+
+
+def _is_branch_label(item: str) -> bool:
+    return "[" in item or item in ("int", "str", "float", "bool", "none") or \
+        item.startswith(("constrained-", "function-", "literal", "dict", "list", "nullable"))
+
+
+def _finding_code(error: ErrorDetails) -> Code:
+    kind = error["type"]
+    if kind == "missing":
+        return Code.SCHEMA_MISSING_KEY
+    if kind == "extra_forbidden":
+        return Code.SCHEMA_UNKNOWN_KEY
+    if kind.endswith(_TYPE_ERRORS) or kind in _TYPE_ERRORS:
+        return Code.SCHEMA_TYPE
+    return Code.SCHEMA_VALUE
+
+
+def _is_placeholder_branch(error: ErrorDetails) -> bool:
+    return any(isinstance(item, str) and item.startswith("function-after[Placeholder(")
+               for item in error["loc"])
+
+
+def _message(error: ErrorDetails, code: Code) -> str:
+    if code is Code.SCHEMA_UNKNOWN_KEY:
+        return "unknown key; remove it or check its spelling"
+    if code is Code.SCHEMA_MISSING_KEY:
+        return "required key is missing"
+    text = error["msg"].removeprefix("Value error, ")
+    if code is Code.SCHEMA_TYPE:
+        given = type(error["input"]).__name__.replace("NoneType", "null").replace("dict", "object")
+        return f"{text} (got {given})"
+    return text
+
+
+def validation_findings(file: str, raw: Any, error: ValidationError) -> list[Finding]:
+    """One finding per wrong place, preferring the real type's message over the placeholder's."""
+    findings: dict[str, Finding] = {}
+    for detail in error.errors():
+        if _is_placeholder_branch(detail):
+            continue
+        at = _data_pointer(raw, tuple(detail["loc"]))
+        code = _finding_code(detail)
+        findings.setdefault(at + "\0" + code, Finding(file, code, _message(detail, code), at))
+    return list(findings.values())
+
+
+def parse_document(file: str, data: bytes, model: type[M], schema_version: str,
+                   allow_template: bool) -> LoadedDocument[M]:
+    loaded: LoadedDocument[M] = LoadedDocument(file)
+    try:
+        loaded.raw = loads_strict(data)
+    except StrictJsonError as error:
+        loaded.findings.append(Finding(file, error.code, error.message, error.pointer, error.line))
+        return loaded
+    version = loaded.raw.get("schema_version")
+    if version != schema_version:
+        loaded.findings.append(Finding(
+            file, Code.SCHEMA_VERSION,
+            f"schema_version is {version!r}; this evidence reads {schema_version!r}",
+            "/schema_version"))
+        return loaded
+    loaded.placeholders = list(placeholder_pointers(loaded.raw))
+    if not allow_template:
+        loaded.findings.extend(
+            Finding(file, Code.TEMPLATE_UNFILLED,
+                    "placeholder not filled yet; run `evidence fill --from-log LOG RUN_DIR`", at)
+            for at in loaded.placeholders)
+    try:
+        loaded.model = model.model_validate_json(data)
+    except ValidationError as error:
+        loaded.findings.extend(validation_findings(file, loaded.raw, error))
+    return loaded
+
+
+def load_document(run_dir: Path, file: str, model: type[M], schema_version: str,
+                  allow_template: bool) -> LoadedDocument[M]:
+    data, findings = read_file_bytes(run_dir / file, file, MAX_DOCUMENT_BYTES)
+    if data is None:
+        return LoadedDocument(file, findings=findings)
+    return parse_document(file, data, model, schema_version, allow_template)

@@ -1,0 +1,68 @@
+"""Findings are data: what is wrong, where (file, JSON pointer or line), and a stable code."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Code(StrEnum):
+    """Stable finding codes. Tools may match on them; never rename one, only add."""
+
+    # Reading files
+    FILE_MISSING = "file_missing"
+    FILE_UNREADABLE = "file_unreadable"
+    FILE_TOO_LARGE = "file_too_large"
+    # Strict JSON
+    JSON_EMPTY = "json_empty"
+    JSON_INVALID_UTF8 = "json_invalid_utf8"
+    JSON_SYNTAX = "json_syntax"
+    JSON_DUPLICATE_KEY = "json_duplicate_key"
+    JSON_NON_FINITE = "json_non_finite"
+    JSON_NOT_OBJECT = "json_not_object"
+    # Structure (the models)
+    SCHEMA_MISSING_KEY = "schema_missing_key"
+    SCHEMA_UNKNOWN_KEY = "schema_unknown_key"
+    SCHEMA_TYPE = "schema_type"
+    SCHEMA_VALUE = "schema_value"
+    SCHEMA_VERSION = "schema_version"
+    # Templates
+    TEMPLATE_UNFILLED = "template_unfilled"
+    # Truth across files
+    SCORECARD_MISMATCH = "scorecard_mismatch"
+    PREDICTION_GRADE_MISMATCH = "prediction_grade_mismatch"
+    DUPLICATE_ITEM_ID = "duplicate_item_id"
+    RUN_ID_MISMATCH = "run_id_mismatch"
+    DATASET_MISMATCH = "dataset_mismatch"
+    MODE_MISMATCH = "mode_mismatch"
+    ARTIFACT_MISSING = "artifact_missing"
+    ARTIFACT_NOT_REGULAR = "artifact_not_regular"
+    ARTIFACT_OUTSIDE_RUN = "artifact_outside_run"
+    ARTIFACT_DIGEST_MISMATCH = "artifact_digest_mismatch"
+    ARTIFACT_SIZE_MISMATCH = "artifact_size_mismatch"
+    ARTIFACT_UNLISTED = "artifact_unlisted"
+    KAGGLE_LOG_MISMATCH = "kaggle_log_mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    file: str
+    code: Code
+    message: str
+    pointer: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["code"] = str(self.code)
+        return data
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """RFC 6901: '~' becomes '~0' and '/' becomes '~1'."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_pointer_token(token) for token in tokens)

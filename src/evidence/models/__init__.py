@@ -1,0 +1,1 @@
+"""The evidence documents. One module per document; shared field types live in `types`."""

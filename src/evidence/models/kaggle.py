@@ -1,0 +1,29 @@
+"""The Kaggle fields (names fixed by the M36 milestone): where and as which run the notebook ran."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from evidence.models.types import Fillable, StrictModel
+
+KAGGLE_NOTEBOOK_URL_PATTERN = r"^https://www\.kaggle\.com/code/[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_-]*$"
+
+KaggleNotebookUrl = Annotated[str, StringConstraints(pattern=KAGGLE_NOTEBOOK_URL_PATTERN)]
+# Kaggle numbers notebook versions from 1.
+KaggleNotebookVersion = Annotated[int, Field(ge=1)]
+# Kaggle's run id is the numeric id of the script version that ran (e.g. 212345678).
+KaggleRunId = Annotated[int, Field(ge=1)]
+
+
+class KaggleFields(StrictModel):
+    kaggle_notebook_url: Fillable[KaggleNotebookUrl] = Field(
+        description="https://www.kaggle.com/code/<owner>/<slug> of the notebook that ran."
+    )
+    kaggle_notebook_version: Fillable[KaggleNotebookVersion] = Field(
+        description="The notebook version that ran (a positive integer)."
+    )
+    kaggle_run_id: Fillable[KaggleRunId] = Field(
+        description="Kaggle's numeric script version id of the run."
+    )

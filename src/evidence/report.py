@@ -1,0 +1,45 @@
+"""Rendering reports at the edge: a machine report (JSON) and a human one (Rich)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from evidence.findings import Finding
+from evidence.validate import RunReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def render_json(reports: list[RunReport]) -> str:
+    runs = [{"path": report.path, "valid": report.valid,
+             "findings": [finding.to_json() for finding in report.findings]}
+            for report in reports]
+    return json.dumps({"runs": runs}, indent=2)
+
+
+def _where(finding: Finding) -> str:
+    if finding.line is not None:
+        return f"line {finding.line}" + (f" {finding.pointer}" if finding.pointer else "")
+    return finding.pointer or "-"
+
+
+def render_human(reports: list[RunReport], console: Console) -> None:
+    from rich.markup import escape
+
+    for report in reports:
+        if report.valid:
+            note = f" ({report.placeholders} placeholders allowed)" if report.placeholders else ""
+            console.print(f"[green]✓[/green] {escape(report.path)}: valid{note}")
+            continue
+        console.print(f"[red]✗[/red] {escape(report.path)}: {len(report.findings)} findings")
+        by_file: defaultdict[str, list[Finding]] = defaultdict(list)
+        for finding in report.findings:
+            by_file[finding.file].append(finding)
+        for file, findings in by_file.items():
+            console.print(f"  [bold]{escape(file)}[/bold]")
+            for finding in findings:
+                console.print(f"    [cyan]{escape(_where(finding))}[/cyan]  "
+                              f"[yellow]{finding.code}[/yellow]  {escape(finding.message)}")

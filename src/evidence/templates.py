@@ -1,0 +1,70 @@
+"""Templates: evidence documents whose fillable fields hold placeholders until a run fills them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evidence.jsonio import write_bytes_atomic, write_model_atomic
+from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary, Scorecard
+from evidence.models.kaggle import KaggleFields
+from evidence.models.manifest import MANIFEST_FILE, ModelRef, RunManifest
+from evidence.models.types import Placeholder
+
+LOG_FILE = "kaggle_output_log.txt"
+LOG_PLACEHOLDER = (
+    "<FILL: kaggle_output_log> Replace this file with the console log of the run:\n"
+    "evidence fill --from-log LOG RUN_DIR copies the log here and records its digest.\n"
+)
+
+fill = Placeholder.for_field
+
+
+def template_manifest(model: ModelRef | None = None) -> RunManifest:
+    return RunManifest(
+        schema_version="1.0",
+        run_id=fill("run_id"),
+        mode=fill("mode"),
+        model=model if model is not None else fill("model"),
+        config=fill("config"),
+        dataset=fill("dataset"),
+        git=fill("git"),
+        packages=fill("packages"),
+        device=fill("device"),
+        timings=fill("timings"),
+        artifacts=fill("artifacts"),
+        steps=fill("steps"),
+        kaggle=KaggleFields(
+            kaggle_notebook_url=fill("kaggle_notebook_url"),
+            kaggle_notebook_version=fill("kaggle_notebook_version"),
+            kaggle_run_id=fill("kaggle_run_id"),
+        ),
+    )
+
+
+def template_eval_summary() -> EvalSummary:
+    return EvalSummary(
+        schema_version="1.0",
+        run_id=fill("run_id"),
+        mode=fill("mode"),
+        dataset=fill("dataset"),
+        predictions_schema_version="1.0",
+        scorecard=Scorecard(
+            overall=fill("scorecard.overall"),
+            per_section=fill("scorecard.per_section"),
+            per_category=fill("scorecard.per_category"),
+            per_difficulty=fill("scorecard.per_difficulty"),
+        ),
+    )
+
+
+def write_template(run_dir: Path, model: ModelRef | None = None) -> list[Path]:
+    """Write a fresh template run directory; refuses to overwrite evidence that is there."""
+    paths = [run_dir / MANIFEST_FILE, run_dir / EVAL_SUMMARY_FILE, run_dir / LOG_FILE]
+    existing = [path for path in paths if path.exists()]
+    if existing:
+        raise FileExistsError(f"{existing[0]} exists; init writes only into an empty run")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_model_atomic(paths[0], template_manifest(model))
+    write_model_atomic(paths[1], template_eval_summary())
+    write_bytes_atomic(paths[2], LOG_PLACEHOLDER.encode("utf-8"))
+    return paths

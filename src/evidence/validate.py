@@ -1,0 +1,91 @@
+"""Validate a run directory: each document on its own, then the checks across documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evidence import checks
+from evidence.documents import LoadedDocument, load_document
+from evidence.findings import Code, Finding
+from evidence.models.eval_summary import (
+    EVAL_SUMMARY_FILE,
+    EVAL_SUMMARY_SCHEMA_VERSION,
+    EvalSummary,
+)
+from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
+from evidence.models.prediction import PREDICTIONS_FILE
+from evidence.models.types import is_placeholder
+from evidence.predictions import PredictionsCheck, check_predictions
+
+
+class RunDirectoryError(Exception):
+    """The path is not a run directory at all: a usage error, not a finding."""
+
+
+@dataclass
+class RunReport:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    placeholders: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return not self.findings
+
+
+def _scorecard_is_template(summary: LoadedDocument[EvalSummary]) -> bool:
+    return any(at.startswith("/scorecard") for at in summary.placeholders)
+
+
+def _check_predictions(run_dir: Path, summary: LoadedDocument[EvalSummary],
+                       allow_template: bool) -> tuple[PredictionsCheck | None, list[Finding]]:
+    path = run_dir / PREDICTIONS_FILE
+    if not path.exists() and not path.is_symlink():
+        if allow_template and _scorecard_is_template(summary):
+            return None, []
+        return None, [Finding(PREDICTIONS_FILE, Code.FILE_MISSING,
+                              f"{PREDICTIONS_FILE} is missing; the scorecard cannot be checked")]
+    if path.is_symlink() or not path.is_file():
+        return None, [Finding(PREDICTIONS_FILE, Code.FILE_UNREADABLE,
+                              f"{PREDICTIONS_FILE} is not a regular file")]
+    result = check_predictions(path)
+    return result, result.findings
+
+
+def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
+                  predictions: PredictionsCheck | None,
+                  progress: checks.ProgressStart | None) -> list[Finding]:
+    findings: list[Finding] = []
+    if manifest is not None and summary is not None:
+        findings += checks.check_identity(manifest, summary)
+    if summary is not None and predictions is not None and not predictions.findings:
+        findings += checks.check_scorecard(summary.scorecard, predictions.scores.scorecard())
+    if manifest is not None:
+        if predictions is not None and not is_placeholder(manifest.dataset) and \
+                not isinstance(manifest.dataset, str) and \
+                manifest.dataset.eval_items != predictions.rows:
+            findings.append(Finding(PREDICTIONS_FILE, Code.SCORECARD_MISMATCH,
+                                    f"{predictions.rows} rows, but the data set's eval split has "
+                                    f"{manifest.dataset.eval_items} items"))
+        if not isinstance(manifest.artifacts, str):
+            findings += checks.check_artifacts(run_dir, manifest.artifacts, progress)
+        findings += checks.check_log_agreement(run_dir, manifest)
+    return findings
+
+
+def validate_run(run_dir: Path, *, allow_template: bool = False,
+                 progress: checks.ProgressStart | None = None) -> RunReport:
+    """All findings for one run directory. Raises RunDirectoryError if it is not a directory."""
+    if not run_dir.is_dir():
+        raise RunDirectoryError(f"{run_dir}: no such run directory")
+    manifest = load_document(run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION,
+                             allow_template)
+    summary = load_document(run_dir, EVAL_SUMMARY_FILE, EvalSummary,
+                            EVAL_SUMMARY_SCHEMA_VERSION, allow_template)
+    predictions, prediction_findings = _check_predictions(run_dir, summary, allow_template)
+    report = RunReport(str(run_dir))
+    report.findings += manifest.findings + summary.findings + prediction_findings
+    report.findings += _cross_checks(run_dir, manifest.model, summary.model, predictions, progress)
+    report.placeholders = len(manifest.placeholders) + len(summary.placeholders)
+    return report
