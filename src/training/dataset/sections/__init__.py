@@ -1,0 +1,1 @@
+"""One module per section; each maps its categories to problem makers."""
