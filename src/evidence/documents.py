@@ -62,31 +62,25 @@ def placeholder_pointers(value: Any, path: tuple[str | int, ...] = ()) -> Iterat
             yield from placeholder_pointers(child, (*path, index))
 
 
-def _data_pointer(raw: Any, loc: tuple[str | int, ...]) -> str:
-    """Turn a pydantic error location into a pointer into the data, dropping the union-branch
-    labels pydantic adds (they are not keys of the document)."""
+def _data_pointer(raw: Any, loc: tuple[str | int, ...], missing: bool) -> str:
+    """Turn a pydantic error location into a pointer into the data. Items that are not keys of
+    the data are the labels pydantic gives union branches, and are dropped; a missing key is
+    the one place the pointer names a key that is not there."""
     tokens: list[str | int] = []
     current: Any = raw
     for item in loc:
         if _has_child(current, item):
             current = current[item]
-        elif isinstance(current, dict) and isinstance(item, str) and not _is_branch_label(item):
-            current = None  # a missing key: point at it, then stop descending
-        else:
-            continue
-        tokens.append(item)
+            tokens.append(item)
+    if missing and loc and loc[-1] not in tokens[-1:]:
+        tokens.append(loc[-1])
     return pointer(*tokens)
 
 
 def _has_child(value: Any, item: str | int) -> bool:
     if isinstance(value, dict):
         return isinstance(item, str) and item in value
-    return isinstance(value, list) and isinstance(item, int) and item < len(value)
-
-
-def _is_branch_label(item: str) -> bool:
-    return "[" in item or item in ("int", "str", "float", "bool", "none") or \
-        item.startswith(("constrained-", "function-", "literal", "dict", "list", "nullable"))
+    return isinstance(value, list) and isinstance(item, int) and 0 <= item < len(value)
 
 
 def _finding_code(error: ErrorDetails) -> Code:
@@ -123,8 +117,8 @@ def validation_findings(file: str, raw: Any, error: ValidationError) -> list[Fin
     for detail in error.errors():
         if _is_placeholder_branch(detail):
             continue
-        at = _data_pointer(raw, tuple(detail["loc"]))
         code = _finding_code(detail)
+        at = _data_pointer(raw, tuple(detail["loc"]), code is Code.SCHEMA_MISSING_KEY)
         findings.setdefault(at + "\0" + code, Finding(file, code, _message(detail, code), at))
     return list(findings.values())
 

@@ -34,7 +34,8 @@ def render_human(reports: list[RunReport], console: Console) -> None:
             note = f" ({report.placeholders} placeholders allowed)" if report.placeholders else ""
             console.print(f"[green]✓[/green] {escape(report.path)}: valid{note}")
             continue
-        console.print(f"[red]✗[/red] {escape(report.path)}: {len(report.findings)} findings")
+        count = len(report.findings)
+        console.print(f"[red]✗[/red] {escape(report.path)}: {count} finding{'s' * (count != 1)}")
         by_file: defaultdict[str, list[Finding]] = defaultdict(list)
         for finding in report.findings:
             by_file[finding.file].append(finding)
@@ -42,4 +43,5 @@ def render_human(reports: list[RunReport], console: Console) -> None:
             console.print(f"  [bold]{escape(file)}[/bold]")
             for finding in findings:
                 console.print(f"    [cyan]{escape(_where(finding))}[/cyan]  "
-                              f"[yellow]{finding.code}[/yellow]  {escape(finding.message)}")
+                              f"[yellow]{finding.code}[/yellow]  {escape(finding.message)}",
+                              soft_wrap=True)

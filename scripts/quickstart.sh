@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up and run the main job on its built-in default: the milestone's smoke command (a tiny
+# GPT-2-shaped model on dev-reasoning-v2, on whatever device JAX finds), then validate the evidence.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[train]'
+rm -rf runs/smoke
+.venv/bin/python -m training.run_train_jax --config configs/submission_gemma_flax.yaml \
+    --smoke_config configs/smoke_tiny.yaml --output runs/smoke --dataset dev-reasoning-v2 \
+    --device auto --smoke_steps 2
+# A local run has no Kaggle notebook yet: its Kaggle fields stay placeholders until `fill`.
+.venv/bin/evidence validate --allow-template runs/smoke
