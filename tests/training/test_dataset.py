@@ -44,7 +44,7 @@ def test_a_changed_file_is_refused_with_its_path(tmp_path: Path) -> None:
     shutil.copy(DATA_DIR / DEV_REASONING_V2.filename, tmp_path / DEV_REASONING_V2.filename)
     with (tmp_path / DEV_REASONING_V2.filename).open("ab") as file:
         file.write(b"\n")
-    with pytest.raises(TrainingError, match="dev-reasoning-v2.jsonl: SHA-256 is"):
+    with pytest.raises(TrainingError, match=r"dev-reasoning-v2\.jsonl: SHA-256 is"):
         load_dataset("dev-reasoning-v2", data_dir=tmp_path)
 
 
