@@ -34,10 +34,12 @@ KAGGLE = KaggleFields(kaggle_notebook_url="https://www.kaggle.com/code/alice/gem
 
 def sample_predictions() -> list[Prediction]:
     cases = [
-        ("arith-0001", "arithmetic", "addition", "easy", "<reasoning>2+2</reasoning><answer>4</answer>", "4"),
+        ("arith-0001", "arithmetic", "addition", "easy",
+         "<reasoning>2+2</reasoning><answer>4</answer>", "4"),
         ("arith-0002", "arithmetic", "multiplication", "medium",
          "<reasoning>6*7</reasoning><answer>41</answer>", "42"),
-        ("alg-0001", "algebra", "linear", "hard", "<reasoning>x=3</reasoning><answer>3</answer>", "3"),
+        ("alg-0001", "algebra", "linear", "hard",
+         "<reasoning>x=3</reasoning><answer>3</answer>", "3"),
         ("logic-0001", "logic", "syllogism", "easy", "yes", "yes"),
         ("logic-0002", "logic", "syllogism", "medium",
          "<reasoning>so</reasoning><answer>No.</answer>", "no"),

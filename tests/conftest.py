@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from runbuilder import build_run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    """A fresh complete valid run directory, built from the models."""
+    return build_run(tmp_path / "run")

@@ -1,0 +1,117 @@
+"""The command line: exit codes, reports, and a start-up that never imports the ML stack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from evidence.cli import main
+
+M36 = REPO / "submission_runs" / "m36_v1"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "evidence", *args], capture_output=True,
+                          text=True, cwd=REPO, check=False)
+
+
+def test_valid_run_exits_0(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(run_dir)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_json_report_shape(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (run_dir / "predictions.jsonl").write_text("{}\n")
+    assert main(["validate", "--json", str(run_dir)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [run] = report["runs"]
+    assert run["path"] == str(run_dir) and run["valid"] is False
+    for finding in run["findings"]:
+        assert set(finding) == {"file", "pointer", "line", "code", "message"}
+    assert {"file": "predictions.jsonl", "line": 1, "pointer": "/item_id",
+            "code": "schema_missing_key", "message": "required key is missing"} \
+        in run["findings"]
+
+
+def test_human_report_groups_by_file(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (run_dir / "eval_summary.json").write_text("[]")
+    assert main(["validate", str(run_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "eval_summary.json" in out and "json_not_object" in out
+
+
+def test_missing_directory_exits_2(tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "no such run directory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2() -> None:
+    result = run_cli("validate")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_template_lists_every_unfilled_field() -> None:
+    result = run_cli("validate", "--json", str(M36))
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)["runs"][0]["findings"]
+    unfilled = {(f["file"], f["pointer"]) for f in findings if f["code"] == "template_unfilled"}
+    assert ("run_manifest.json", "/kaggle/kaggle_notebook_url") in unfilled
+    assert ("run_manifest.json", "/kaggle/kaggle_notebook_version") in unfilled
+    assert ("run_manifest.json", "/kaggle/kaggle_run_id") in unfilled
+    assert ("eval_summary.json", "/scorecard/per_section") in unfilled
+    assert ("eval_summary.json", "/scorecard/per_category") in unfilled
+    assert ("eval_summary.json", "/scorecard/per_difficulty") in unfilled
+    placeholders = (M36 / "run_manifest.json").read_text().count("<FILL:") + \
+        (M36 / "eval_summary.json").read_text().count("<FILL:")
+    assert len(unfilled) == placeholders
+
+
+def test_template_flag_accepts_placeholders_only() -> None:
+    assert run_cli("validate", "--allow-template", str(M36)).returncode == 0
+
+
+def test_template_flag_still_checks_everything_else(tmp_path: Path) -> None:
+    broken = tmp_path / "m36"
+    broken.mkdir()
+    for path in M36.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    text = (broken / "run_manifest.json").read_text().replace('"bfloat16"', '"bf16"')
+    (broken / "run_manifest.json").write_text(text)
+    result = run_cli("validate", "--allow-template", "--json", str(broken))
+    assert result.returncode == 1
+    [finding] = json.loads(result.stdout)["runs"][0]["findings"]
+    assert finding["pointer"] == "/model/dtype"
+
+
+def test_console_script_and_module_agree(run_dir: Path) -> None:
+    script = Path(sys.executable).parent / "evidence"
+    via_script = subprocess.run([str(script), "validate", "--json", str(run_dir)],
+                                capture_output=True, text=True, check=False)
+    via_module = run_cli("validate", "--json", str(run_dir))
+    assert via_script.returncode == via_module.returncode == 0
+    assert via_script.stdout == via_module.stdout
+
+
+def test_cli_never_imports_the_ml_stack(run_dir: Path) -> None:
+    code = ("import sys; from evidence.cli import main; "
+            f"main(['validate', '--json', {str(run_dir)!r}]); "
+            "heavy = {'jax', 'flax', 'optax', 'transformers', 'torch'} & set(sys.modules); "
+            "print(sorted(heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
+
+
+def test_schema_check_detects_drift(tmp_path: Path) -> None:
+    assert run_cli("schema", "export", "--dir", str(tmp_path)).returncode == 0
+    assert run_cli("schema", "check", "--dir", str(tmp_path)).returncode == 0
+    first = sorted(tmp_path.iterdir())[0]
+    first.write_text(first.read_text().replace('"additionalProperties": false', '"x": 1', 1))
+    result = run_cli("schema", "check", "--dir", str(tmp_path))
+    assert result.returncode == 1 and first.name in result.stderr
