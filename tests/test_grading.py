@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,3 +47,17 @@ def test_integers_match_with_and_without_thousands_separators(value: int) -> Non
 def test_grading_never_raises_and_wrong_format_is_never_correct(response: str) -> None:
     result = grade(response, "42")
     assert not result.correct or result.format_ok
+
+
+# The format rule as one regular expression: the specification the fast extractor must meet.
+SPEC = re.compile(
+    r"\A\s*<reasoning>(?:(?!</?reasoning>|</?answer>).)*</reasoning>\s*"
+    r"<answer>((?:(?!</?reasoning>|</?answer>).)*)</answer>\s*\Z", re.DOTALL)
+pieces = st.sampled_from(["<reasoning>", "</reasoning>", "<answer>", "</answer>", " ", "\n",
+                          "42", "x", "<", ">", "/", "answer"])
+
+
+@given(st.lists(pieces, max_size=12).map("".join))
+def test_extractor_meets_the_format_specification(response: str) -> None:
+    match = SPEC.match(response)
+    assert extract_answer(response) == (match.group(1).strip() if match else None)

@@ -137,3 +137,14 @@ def test_every_schema_names_draft_2020_12_and_an_id() -> None:
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["$id"] == kind.schema_id
         Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("value", ["run-1\n", "\x1frun", "run-1 ", " run-1", "<FILL: x>\n"])
+def test_edge_strings_are_judged_alike(examples: list, value: str) -> None:
+    """Regex engines differ on `$` before a final newline and on what counts as whitespace."""
+    model, manifest = examples[0]
+    for field in ("run_id", "mode"):
+        changed = {**manifest, field: value}
+        assert model_accepts(model, changed) == schema_accepts(model, changed)
+    changed = {**manifest, "packages": {value: "1.0"}}
+    assert model_accepts(model, changed) == schema_accepts(model, changed)

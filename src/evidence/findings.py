@@ -43,6 +43,21 @@ class Code(StrEnum):
     ARTIFACT_SIZE_MISMATCH = "artifact_size_mismatch"
     ARTIFACT_UNLISTED = "artifact_unlisted"
     KAGGLE_LOG_MISMATCH = "kaggle_log_mismatch"
+    # Packaging a run (evidence package, evidence attest)
+    RUN_SYMLINK = "run_symlink"
+    RUN_SPECIAL_FILE = "run_special_file"
+    PACKAGE_FILE_CHANGED = "package_file_changed"
+    # Verifying an archive against its lock (evidence verify, evidence attest)
+    ARCHIVE_UNREADABLE = "archive_unreadable"
+    ARCHIVE_UNSAFE_NAME = "archive_unsafe_name"
+    ARCHIVE_DUPLICATE_ENTRY = "archive_duplicate_entry"
+    ARCHIVE_NOT_FILE = "archive_not_file"
+    ARCHIVE_TOO_LARGE = "archive_too_large"
+    LOCK_ENTRY_MISSING = "lock_entry_missing"
+    LOCK_ENTRY_EXTRA = "lock_entry_extra"
+    LOCK_DIGEST_MISMATCH = "lock_digest_mismatch"
+    LOCK_SIZE_MISMATCH = "lock_size_mismatch"
+    LOCK_MISMATCH = "lock_mismatch"
 
 
 @dataclass(frozen=True, slots=True)

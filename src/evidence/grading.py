@@ -10,12 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
-_RESPONSE_RE = re.compile(
-    r"\A\s*<reasoning>(?:(?!</?reasoning>|</?answer>).)*</reasoning>\s*"
-    r"<answer>((?:(?!</?reasoning>|</?answer>).)*)</answer>\s*\Z",
-    re.DOTALL,
-)
+_TAGS = ("<reasoning>", "</reasoning>", "<answer>", "</answer>")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _FRACTION_RE = re.compile(r"^([+-]?\d+)\s*/\s*(\d+)$")
 
@@ -27,10 +24,26 @@ class Grade:
     correct: bool
 
 
+def _has_tag(text: str) -> bool:
+    return any(tag in text for tag in _TAGS)
+
+
 def extract_answer(response: str) -> str | None:
-    """The text inside the answer block of a well-formed response, stripped; None otherwise."""
-    match = _RESPONSE_RE.match(response)
-    return match.group(1).strip() if match else None
+    """The text inside the answer block of a well-formed response, stripped; None otherwise.
+
+    Written with string methods rather than one regular expression: `validate` re-grades every
+    row of predictions.jsonl, and this is several times faster."""
+    text = response.strip()
+    if not text.startswith("<reasoning>") or not text.endswith("</answer>"):
+        return None
+    reasoning, closed, rest = text[len("<reasoning>"):].partition("</reasoning>")
+    rest = rest.lstrip()
+    if not closed or not rest.startswith("<answer>") or _has_tag(reasoning):
+        return None
+    answer = rest[len("<answer>"):-len("</answer>")]
+    if len(rest) < len("<answer></answer>") or _has_tag(answer):
+        return None
+    return answer.strip()
 
 
 def _as_number(text: str) -> Fraction | None:
@@ -43,6 +56,7 @@ def _as_number(text: str) -> Fraction | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def normalize_answer(text: str) -> str | Fraction:
     """Numbers become exact values (1,200 == 1200.0; 6/8 == 3/4); words casefolded, a trailing
     period dropped, whitespace collapsed."""

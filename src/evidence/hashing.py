@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from evidence.models.artifact import ArtifactRef
 
@@ -14,17 +15,27 @@ CHUNK_BYTES = 1024 * 1024
 Progress = Callable[[int], None]
 
 
-def sha256_file(path: Path, progress: Progress | None = None) -> tuple[str, int]:
-    """(hex digest, size in bytes) of the file's content."""
+def sha256_stream(source: IO[bytes], progress: Progress | None = None,
+                  sink: Callable[[bytes], object] | None = None) -> tuple[str, int]:
+    """(hex digest, size in bytes) of what `source` yields until its end. Each chunk also goes to
+    `sink` when given, so that a copy (into an archive, out of one) and its digest come from the
+    same single read."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-            if progress is not None:
-                progress(len(chunk))
+    while chunk := source.read(CHUNK_BYTES):
+        digest.update(chunk)
+        size += len(chunk)
+        if sink is not None:
+            sink(chunk)
+        if progress is not None:
+            progress(len(chunk))
     return digest.hexdigest(), size
+
+
+def sha256_file(path: Path, progress: Progress | None = None) -> tuple[str, int]:
+    """(hex digest, size in bytes) of the file's content."""
+    with path.open("rb") as handle:
+        return sha256_stream(handle, progress)
 
 
 def describe_artifact(run_dir: Path, relative: str,

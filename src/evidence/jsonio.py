@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
@@ -100,15 +101,16 @@ def loads_strict(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> dict[st
     return value
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file to stream into that appears at `path` whole when the block ends, or not at all.
 
     Temp file in the same directory, fsync, rename, then fsync the directory so the rename lasts.
     """
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as temp:
-            temp.write(data)
+            yield temp
             temp.flush()
             os.fsync(temp.fileno())
         os.chmod(temp_name, 0o644)
@@ -117,6 +119,12 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         Path(temp_name).unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+    with atomic_output(path) as output:
+        output.write(data)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -129,7 +137,8 @@ def _fsync_directory(directory: Path) -> None:
 
 def dump_model(model: BaseModel) -> bytes:
     """The one serialisation of an evidence document: indented JSON, newline at the end."""
-    return (model.model_dump_json(indent=2) + "\n").encode("utf-8")
+    # by_alias: a field whose JSON name is not a Python name (in-toto's `_type`) keeps it.
+    return (model.model_dump_json(indent=2, by_alias=True) + "\n").encode("utf-8")
 
 
 def write_model_atomic(path: Path, model: BaseModel) -> None:

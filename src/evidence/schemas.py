@@ -39,8 +39,38 @@ DOCUMENT_KINDS = (
 )
 
 
+def _end_of_text(pattern: str) -> str:
+    """The models' regex engine reads `$` as the end of the text; Python's (used by most JSON
+    Schema tools) also lets it match before a final newline. `(?!\n)$` means the end of the
+    text in both Python and ECMA-262, so the exported pattern accepts what the model accepts."""
+    if pattern.endswith("$") and not pattern.endswith((r"\$", r"(?!\n)$")):
+        return pattern[:-1] + r"(?!\n)$"
+    return pattern
+
+
+def _portable(node: Any) -> Any:
+    """Make the generated schema say exactly what the models check.
+
+    Pydantic states a dict's key pattern as `patternProperties` alone, which lets any key that
+    misses the pattern through; the models reject such keys, so the schema must too."""
+    if isinstance(node, list):
+        return [_portable(child) for child in node]
+    if not isinstance(node, dict):
+        return node
+    closed = {key: _end_of_text(child) if key == "pattern" and isinstance(child, str)
+              else _portable(child) for key, child in node.items()}
+    patterns = closed.get("patternProperties")
+    if isinstance(patterns, dict) and len(patterns) == 1:
+        [(pattern, values)] = patterns.items()
+        closed["patternProperties"] = {_end_of_text(pattern): values}
+        closed["propertyNames"] = {**closed.get("propertyNames", {}),
+                                   "pattern": _end_of_text(pattern)}
+        closed["additionalProperties"] = False
+    return closed
+
+
 def schema_for(kind: DocumentKind) -> dict[str, Any]:
-    schema = kind.model.model_json_schema(mode="validation")
+    schema = _portable(kind.model.model_json_schema(mode="validation"))
     return {"$schema": DRAFT_2020_12, "$id": kind.schema_id, **schema}
 
 

@@ -20,10 +20,10 @@ class Tally:
     n_correct: int = 0
     n_format_ok: int = 0
 
-    def add(self, correct: bool, format_ok: bool) -> None:
-        self.n_items += 1
-        self.n_correct += correct
-        self.n_format_ok += format_ok
+    def add(self, correct: bool, format_ok: bool, count: int = 1) -> None:
+        self.n_items += count
+        self.n_correct += correct * count
+        self.n_format_ok += format_ok * count
 
     def merge(self, other: Tally) -> None:
         self.n_items += other.n_items
@@ -51,11 +51,12 @@ class ScoreAccumulator:
     per_difficulty: defaultdict[str, Tally] = field(default_factory=_tallies)
 
     def add(self, section: str, category: str, difficulty: str, correct: bool,
-            format_ok: bool) -> None:
-        self.overall.add(correct, format_ok)
-        self.per_section[section].add(correct, format_ok)
-        self.per_category[category].add(correct, format_ok)
-        self.per_difficulty[difficulty].add(correct, format_ok)
+            format_ok: bool, count: int = 1) -> None:
+        """Add `count` items that share these labels and this outcome."""
+        self.overall.add(correct, format_ok, count)
+        self.per_section[section].add(correct, format_ok, count)
+        self.per_category[category].add(correct, format_ok, count)
+        self.per_difficulty[difficulty].add(correct, format_ok, count)
 
     def add_prediction(self, row: Prediction) -> None:
         self.add(row.section, row.category, row.difficulty, row.correct, row.format_ok)

@@ -11,7 +11,7 @@ def _silent(_: int) -> None:
     return None
 
 
-def hashing_progress(name: str, total: int) -> Callable[[int], None]:
+def hashing_progress(name: str, total: int, verb: str = "hashing") -> Callable[[int], None]:
     if total < SHOW_ABOVE_BYTES:
         return _silent
     from rich.progress import (
@@ -22,7 +22,7 @@ def hashing_progress(name: str, total: int) -> Callable[[int], None]:
         TransferSpeedColumn,
     )
 
-    progress = Progress(TextColumn(f"hashing {name}"), BarColumn(), DownloadColumn(),
+    progress = Progress(TextColumn(f"{verb} {name}"), BarColumn(), DownloadColumn(),
                         TransferSpeedColumn(), transient=True)
     task = progress.add_task(name, total=total)
     progress.start()

@@ -67,7 +67,10 @@ GitCommit = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+# No whitespace at either end, one line. Spelled out rather than \S, which Rust (the models) and
+# Python (most JSON Schema tools) read differently, so that models and schemas agree.
+_TRIMMED_LINE = r"^[^ \t\n\r\f\v](?:[^\n]*[^ \t\n\r\f\v])?$"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_TRIMMED_LINE)]
 Count = Annotated[int, Field(ge=0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]

@@ -1,0 +1,166 @@
+"""Benchmark `evidence validate`: predictions throughput against the JSON parse floor, peak
+memory on a large run, and start-up time against bare Python.
+
+    .venv/bin/python bench/validate_bench.py --rows 1000000
+
+Ratios are against baselines measured in the same run, since these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from evidence.grading import grade
+from evidence.hashing import describe_artifact
+from evidence.jsonio import write_model_atomic
+from evidence.models.dataset import DatasetRef
+from evidence.models.eval_summary import EvalSummary
+from evidence.models.kaggle import KaggleFields
+from evidence.models.manifest import (
+    ConfigRef,
+    DeviceInfo,
+    GitState,
+    ModelRef,
+    RunManifest,
+    Timings,
+)
+from evidence.predictions import check_predictions
+from evidence.scoring import ScoreAccumulator
+
+SECTIONS = ["arithmetic", "algebra", "logic", "word_problems", "number_theory"]
+DIFFICULTIES = ["easy", "medium", "hard"]
+RESPONSES = [
+    ("<reasoning>Add the two numbers: 17 + 25 = 42.</reasoning><answer>42</answer>", "42"),
+    ("<reasoning>Multiply 6 by 7 and get 41.</reasoning><answer>41</answer>", "42"),
+    ("The answer is 42", "42"),
+    ("<reasoning>All cats are animals, so yes.</reasoning><answer>yes</answer>", "yes"),
+]
+
+
+def write_predictions(path: Path, rows: int) -> ScoreAccumulator:
+    """Rows made with the grader, so that they validate; written in bulk for speed."""
+    graded = [(response, reference, grade(response, reference))
+              for response, reference in RESPONSES]
+    scores = ScoreAccumulator()
+    with path.open("wb") as handle:
+        for index in range(rows):
+            response, reference, result = graded[index % len(graded)]
+            section = SECTIONS[index % 5]
+            category = f"{section}-{index % 7}"
+            difficulty = DIFFICULTIES[index % 3]
+            handle.write(orjson.dumps({
+                "item_id": f"item-{index:07d}", "section": section, "category": category,
+                "difficulty": difficulty, "response": response,
+                "extracted_answer": result.extracted_answer, "reference_answer": reference,
+                "correct": result.correct, "format_ok": result.format_ok}) + b"\n")
+            scores.add(section, category, difficulty, result.correct, result.format_ok)
+    return scores
+
+
+def write_run(run_dir: Path, rows: int) -> None:
+    run_dir.mkdir(parents=True)
+    scores = write_predictions(run_dir / "predictions.jsonl", rows)
+    dataset = DatasetRef(name="bench", version="1", sha256="0" * 64, train_items=0,
+                         eval_items=rows)
+    write_model_atomic(run_dir / "eval_summary.json", EvalSummary(
+        schema_version="1.0", run_id="bench", mode="smoke", dataset=dataset,
+        predictions_schema_version="1.0", scorecard=scores.scorecard()))
+    now = datetime.now(UTC)
+    write_model_atomic(run_dir / "run_manifest.json", RunManifest(
+        schema_version="1.0", run_id="bench", mode="smoke",
+        model=ModelRef(id="bench", revision=None, family="gpt2", dtype="float32",
+                       parameter_count=1),
+        config=ConfigRef(path="bench.yaml", sha256="0" * 64), dataset=dataset,
+        git=GitState(commit=None, dirty=False), packages={}, steps=0,
+        device=DeviceInfo(platform="cpu", kind="cpu", count=1),
+        timings=Timings(started_at=now, finished_at=now, train_seconds=0, eval_seconds=0),
+        artifacts=[describe_artifact(run_dir, name)
+                   for name in ("predictions.jsonl", "eval_summary.json")],
+        kaggle=KaggleFields(kaggle_notebook_url="https://www.kaggle.com/code/a/b",
+                            kaggle_notebook_version=1, kaggle_run_id=1)))
+
+
+def parse_floor(path: Path) -> float:
+    """Seconds to read the file and parse every line with the fastest parser installed."""
+    start = time.perf_counter()
+    with path.open("rb") as handle:
+        for line in handle:
+            orjson.loads(line)
+    return time.perf_counter() - start
+
+
+def timed_validate(run_dir: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of `evidence validate` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "evidence", "validate", "--json",
+                             str(run_dir)], capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode != 0:
+        raise SystemExit(f"validate failed: {result.stdout[:2000]!r} {result.stderr[:2000]!r}")
+    # ru_maxrss of children is the largest child so far: measure this first, on a fresh process.
+    return wall, max(peak, before) / 1024
+
+
+def median_wall(command: list[str], repeats: int) -> float:
+    walls = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big"
+        write_run(big, args.rows)
+        validate_wall, peak_mb = timed_validate(big)
+        predictions = big / "predictions.jsonl"
+        floor = parse_floor(predictions)
+        start = time.perf_counter()
+        check = check_predictions(predictions)
+        check_seconds = time.perf_counter() - start
+        assert not check.findings, check.findings[:3]
+        small = Path(tmp) / "small"
+        write_run(small, 100)
+        bare = median_wall([sys.executable, "-c", "pass"], args.repeats)
+        startup = median_wall([sys.executable, "-m", "evidence", "validate", str(small)],
+                              args.repeats)
+    results = {
+        "rows": args.rows,
+        "file_mb": round(predictions_size_mb(args.rows), 1),
+        "parse_floor_rows_per_s": round(args.rows / floor),
+        "check_rows_per_s": round(args.rows / check_seconds),
+        "ratio_to_floor": round(floor / check_seconds, 3),
+        "validate_wall_s": round(validate_wall, 2),
+        "validate_peak_rss_mb": round(peak_mb, 1),
+        "bare_python_s": round(bare, 3),
+        "validate_small_run_s": round(startup, 3),
+        "startup_above_bare_s": round(startup - bare, 3),
+    }
+    print(json.dumps(results, indent=2))
+
+
+def predictions_size_mb(rows: int) -> float:
+    return rows * 236 / 1e6
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""`evidence package`: a valid run into a reproducible zip with its lock, or a refusal.
+
+Each file is read once while it is compressed and hashed, so the lock states the digest of the
+very bytes in the archive; if a file no longer matches what validation saw (a run still writing),
+packaging stops and no archive is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evidence.checks import ProgressStart
+from evidence.findings import Code, Finding
+from evidence.hashing import sha256_stream
+from evidence.jsonio import atomic_output, dump_model
+from evidence.models.artifact import ArtifactRef
+from evidence.models.lock import LOCK_FILE, EvidenceLock
+from evidence.models.manifest import MANIFEST_FILE
+from evidence.packaging.layout import entry_name, zip_entry
+from evidence.packaging.lock import build_lock, read_manifest
+from evidence.packaging.runfiles import collect_run_files, open_regular
+from evidence.validate import validate_run
+
+
+class PackageError(Exception):
+    """The request itself is wrong (say, an output inside the run): a usage error."""
+
+
+class _Refused(Exception):
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("refused")
+        self.findings = findings
+
+
+@dataclass
+class PackageResult:
+    findings: list[Finding] = field(default_factory=list)
+    lock: EvidenceLock | None = None
+
+
+def _pack_file(archive: zipfile.ZipFile, run_dir: Path, run_id: str, path: str,
+               progress: ProgressStart | None) -> ArtifactRef:
+    with open_regular(run_dir / path) as source:
+        size = os.fstat(source.fileno()).st_size
+        with archive.open(zip_entry(entry_name(run_id, path), size), "w") as target:
+            digest, written = sha256_stream(source, progress(path, size) if progress else None,
+                                            target.write)
+    return ArtifactRef(path=path, sha256=digest, size_bytes=written)
+
+
+def _changed_since_validation(packed: ArtifactRef, listed: dict[str, ArtifactRef]) -> Finding | None:
+    if packed.path == MANIFEST_FILE:
+        return None
+    expected = listed.get(packed.path)
+    if expected is not None and (expected.sha256, expected.size_bytes) == \
+            (packed.sha256, packed.size_bytes):
+        return None
+    return Finding(packed.path, Code.PACKAGE_FILE_CHANGED,
+                   f"{packed.path} changed while it was being packaged; wait until the run has "
+                   "finished writing, then package again")
+
+
+def _write_archive(out: Path, run_dir: Path, run_id: str, paths: list[str],
+                   listed: dict[str, ArtifactRef], progress: ProgressStart | None) -> EvidenceLock:
+    with atomic_output(out) as output, zipfile.ZipFile(output, "w") as archive:
+        packed = [_pack_file(archive, run_dir, run_id, path, progress) for path in paths]
+        changed = [finding for file in packed
+                   if (finding := _changed_since_validation(file, listed)) is not None]
+        if changed:
+            raise _Refused(changed)
+        lock = build_lock(run_id, packed)
+        text = dump_model(lock)
+        archive.writestr(zip_entry(LOCK_FILE, len(text)), text)
+    return lock
+
+
+def _check_output(run_dir: Path, out: Path) -> None:
+    if out.resolve().is_relative_to(run_dir.resolve()):
+        raise PackageError(f"{out}: the archive cannot be written inside the run directory "
+                           f"{run_dir}; choose another --out")
+    if not out.parent.is_dir():
+        raise PackageError(f"{out.parent}: no such directory for the archive")
+
+
+def package_run(run_dir: Path, out: Path, progress: ProgressStart | None = None,
+                packing: ProgressStart | None = None) -> PackageResult:
+    """Validate `run_dir`, then write it to `out`. Findings (and no archive) if it is not valid.
+    Raises RunDirectoryError or PackageError for a usage error."""
+    _check_output(run_dir, out)
+    report = validate_run(run_dir, progress=progress)
+    if not report.valid:
+        return PackageResult(report.findings)
+    files = collect_run_files(run_dir)
+    if files.findings:
+        return PackageResult(files.findings)
+    manifest = read_manifest(run_dir)
+    if manifest is None or isinstance(manifest.artifacts, str):
+        return PackageResult([Finding(MANIFEST_FILE, Code.PACKAGE_FILE_CHANGED,
+                                      f"{MANIFEST_FILE} changed after it was validated; "
+                                      "package again")])
+    listed = {artifact.path: artifact for artifact in manifest.artifacts}
+    try:
+        lock = _write_archive(out, run_dir, manifest.run_id, files.paths, listed, packing)
+    except _Refused as refused:
+        return PackageResult(refused.findings)
+    return PackageResult(lock=lock)
