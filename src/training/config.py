@@ -112,8 +112,6 @@ class ShardingConfig(_Strict):
 class EvalConfig(_Strict):
     batch_size: PositiveInt
     max_new_tokens: PositiveInt
-    limit: PositiveInt | None = Field(default=None,
-                                      description="Evaluate only the first N eval items.")
 
 
 class RunConfig(_Strict):

@@ -1,0 +1,116 @@
+"""The run's evidence: eval_summary.json and run_manifest.json built from the evidence models,
+written atomically, stated on stdout line by line (the evidence protocol), then validated.
+
+The manifest is written last: it lists every other file of the run with its digest and size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from evidence.hashing import describe_artifact
+from evidence.jsonio import write_jsonl_atomic, write_model_atomic
+from evidence.models.artifact import ArtifactRef
+from evidence.models.dataset import DatasetRef
+from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
+from evidence.models.manifest import (
+    MANIFEST_FILE,
+    ConfigRef,
+    DeviceInfo,
+    GitState,
+    Mode,
+    ModelRef,
+    RunManifest,
+    Timings,
+)
+from evidence.models.kaggle import KaggleFields
+from evidence.models.prediction import PREDICTIONS_FILE, Prediction
+from evidence.models.types import is_placeholder
+from evidence.protocol import format_line
+from evidence.scoring import score
+from evidence.validate import validate_run
+from training.config import LoadedConfig
+from training.dataset.registry import Dataset
+from training.errors import TrainingError
+
+
+def dataset_ref(dataset: Dataset) -> DatasetRef:
+    return DatasetRef(name=dataset.spec.name, version=dataset.spec.version,
+                      sha256=dataset.sha256, train_items=len(dataset.train),
+                      eval_items=len(dataset.eval))
+
+
+def config_ref(loaded: LoadedConfig) -> ConfigRef:
+    return ConfigRef(path=loaded.path, sha256=loaded.sha256)
+
+
+def write_predictions_and_summary(run_dir: Path, *, run_id: str, mode: Mode,
+                                  dataset: DatasetRef,
+                                  predictions: Sequence[Prediction]) -> EvalSummary:
+    """predictions.jsonl, then the scorecard the one scoring function makes of those rows."""
+    write_jsonl_atomic(run_dir / PREDICTIONS_FILE, predictions)
+    summary = EvalSummary(schema_version="1.0", run_id=run_id, mode=mode, dataset=dataset,
+                          predictions_schema_version="1.0", scorecard=score(predictions))
+    write_model_atomic(run_dir / EVAL_SUMMARY_FILE, summary)
+    return summary
+
+
+def run_artifacts(run_dir: Path) -> list[ArtifactRef]:
+    """Every file under the run directory except the manifest, sorted by path."""
+    paths = sorted(path.relative_to(run_dir).as_posix() for path in run_dir.rglob("*")
+                   if path.is_file() and path.name != MANIFEST_FILE)
+    return [describe_artifact(run_dir, path) for path in paths]
+
+
+def write_manifest(run_dir: Path, *, run_id: str, mode: Mode, model: ModelRef,
+                   config: ConfigRef, smoke_config: ConfigRef | None, dataset: DatasetRef,
+                   git: GitState, packages: dict[str, str], device: DeviceInfo,
+                   started_at: datetime, finished_at: datetime, train_seconds: float,
+                   eval_seconds: float, kaggle: KaggleFields, steps: int) -> RunManifest:
+    manifest = RunManifest(
+        schema_version="1.0", run_id=run_id, mode=mode, model=model, config=config,
+        smoke_config=smoke_config, dataset=dataset, git=git, packages=packages, device=device,
+        timings=Timings(started_at=started_at, finished_at=finished_at,
+                        train_seconds=train_seconds, eval_seconds=eval_seconds),
+        artifacts=run_artifacts(run_dir), kaggle=kaggle, steps=steps)
+    write_model_atomic(run_dir / MANIFEST_FILE, manifest)
+    return manifest
+
+
+def evidence_lines(manifest: RunManifest, summary: EvalSummary) -> list[str]:
+    """One protocol line per top-level field (per Kaggle field), placeholders left out: the
+    console log alone can rebuild every field the run knew."""
+    lines = []
+    manifest_json = manifest.model_dump(mode="json")
+    for name, value in manifest_json.items():
+        if name == "kaggle":
+            lines += [format_line("run_manifest", f"/kaggle/{field}", kaggle_value)
+                      for field, kaggle_value in value.items() if not is_placeholder(kaggle_value)]
+        elif not is_placeholder(value):
+            lines.append(format_line("run_manifest", f"/{name}", value))
+    for name, value in summary.model_dump(mode="json").items():
+        lines.append(format_line("eval_summary", f"/{name}", value))
+    return lines
+
+
+def self_check(run_dir: Path, kaggle: KaggleFields,
+               report: Callable[[str], None] = print) -> None:
+    """Validate the run with the evidence validator. Only the Kaggle fields the run could not
+    know may remain placeholders; anything else is a failure (a TrainingError)."""
+    open_kaggle = sum(is_placeholder(value) for _, value in kaggle)
+    result = validate_run(run_dir, allow_template=open_kaggle > 0)
+    problems = [f"{f.file} {f.pointer or ''} [{f.code}] {f.message}" for f in result.findings]
+    if result.placeholders != open_kaggle:
+        problems.append(f"{result.placeholders} placeholders where only the {open_kaggle} "
+                        "Kaggle fields may be open")
+    if problems:
+        raise TrainingError("the run's own evidence does not validate:\n  "
+                            + "\n  ".join(problems), exit_code=1)
+    if open_kaggle:
+        report(f"evidence: valid with {open_kaggle} Kaggle field(s) left to fill; "
+               f"`evidence validate {run_dir} --allow-template` accepts it now, "
+               f"`evidence fill --from-log LOG {run_dir}` completes it")
+    else:
+        report(f"evidence: valid, `evidence validate {run_dir}` accepts it")

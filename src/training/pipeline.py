@@ -1,0 +1,158 @@
+"""One run from configs to validated evidence: load, train, checkpoint, evaluate, write, check.
+
+The launcher (`run_train_jax`) has set the XLA environment before this module imports JAX.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jax
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from evidence.models.manifest import MANIFEST_FILE, Mode, ModelRef, RunManifest
+from training import evidence_out, provenance
+from training.batching import encode_examples, train_batches
+from training.checkpoint import save_checkpoint
+from training.config import LoadedConfig
+from training.dataset.registry import load_dataset
+from training.errors import TrainingError
+from training.evaluate import evaluate
+from training.loading import load_model
+from training.metrics import METRICS_FILE, MetricsLog, MetricsRow
+from training.optim import learning_rate_schedule, make_optimizer
+from training.sharding import (
+    check_divisible,
+    make_mesh,
+    put_global,
+    train_batch_sharding,
+    tree_shardings,
+)
+from training.step import init_state, make_train_step, model_apply_fn
+from training.train_loop import train
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the command line asked for. `run` is the config that trains: the smoke config in
+    smoke mode, the full config otherwise; both are recorded."""
+
+    mode: Mode
+    run: LoadedConfig
+    full: LoadedConfig
+    smoke: LoadedConfig | None
+    output: Path
+    dataset: str
+    steps: int
+    overwrite: bool = False
+
+
+def prepare_output(output: Path, overwrite: bool) -> None:
+    """An empty run directory: evidence lists every file in it, so stale files cannot stay."""
+    if output.exists() and any(output.iterdir()):
+        if not overwrite:
+            raise TrainingError(f"--output {output} is not empty; choose a new directory, or "
+                                "add --overwrite to replace an earlier run there")
+        if not (output / MANIFEST_FILE).exists() and not (output / METRICS_FILE).exists():
+            raise TrainingError(f"--output {output} is not empty and holds no earlier run; "
+                                "--overwrite only replaces a run directory")
+        shutil.rmtree(output)
+    output.mkdir(parents=True, exist_ok=True)
+
+
+def run(request: RunRequest, say: Callable[[str], None], progress_console: Console) -> RunManifest:
+    """`say` writes one plain line to the run's log (stdout); the progress bar goes to
+    `progress_console` (stderr), so the log carries no terminal control codes."""
+    started_at = datetime.now(UTC)
+    cfg = request.run.config
+    run_id = f"{request.mode}-{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    dataset = load_dataset(request.dataset)
+    kaggle = provenance.kaggle_fields()  # a malformed KAGGLE_* variable fails before training
+    prepare_output(request.output, request.overwrite)
+    say(f"run {run_id}: {request.mode} run of {request.run.path}, {request.steps} steps, "
+              f"data set {dataset.spec.name} {dataset.spec.version}")
+
+    loaded = load_model(cfg.model, max_seq_len=cfg.data.max_seq_len,
+                        config_path=request.run.path, seed=cfg.train.seed)
+    say(f"model {loaded.model_id} ({loaded.family}, {loaded.parameter_count:,} "
+              f"parameters, {loaded.dtype})")
+    mesh = make_mesh(cfg.sharding.strategy)
+    check_divisible(cfg.train.micro_batch_size, mesh,
+                    f"{request.run.path}: train.batch_size / train.grad_accum")
+    examples = encode_examples(loaded.tokenizer, dataset.train, cfg.data.max_seq_len,
+                               request.run.path)
+
+    optimizer, schedule = make_optimizer(cfg.train), learning_rate_schedule(cfg.train)
+    state_shardings = tree_shardings(mesh, jax.eval_shape(lambda p: init_state(p, optimizer),
+                                                          loaded.params))
+    params = jax.tree_util.tree_map(put_global, loaded.params, state_shardings.params)
+    state = jax.jit(lambda p: init_state(p, optimizer), out_shardings=state_shardings)(params)
+    batch_sharding = train_batch_sharding(mesh)
+    step_fn = make_train_step(model_apply_fn(loaded.model), optimizer, schedule,
+                              state_shardings, batch_sharding)
+    batches = train_batches(examples, batch_size=cfg.train.batch_size,
+                            grad_accum=cfg.train.grad_accum, seed=cfg.train.seed)
+
+    train_start = time.perf_counter()
+    with _progress(progress_console) as bar:
+        task = bar.add_task("train", total=request.steps)
+
+        def on_step(row: MetricsRow) -> None:
+            bar.advance(task)
+            say(f"step {row.step}/{request.steps} loss {row.loss:.4f} "
+                      f"lr {row.learning_rate:.2e} tokens/s {row.tokens_per_second:,.0f} "
+                      f"step {row.step_seconds:.2f}s"
+                      + (" (includes compilation)" if row.includes_compile else ""))
+
+        state = train(step_fn, state, batches, steps=request.steps,
+                      batch_sharding=batch_sharding,
+                      metrics=MetricsLog(request.output / METRICS_FILE),
+                      log_every=cfg.train.log_every, on_step=on_step)
+        train_seconds = time.perf_counter() - train_start
+        if cfg.save_checkpoint:
+            save_checkpoint(loaded, state.params, request.output)
+
+        eval_start = time.perf_counter()
+        task = bar.add_task("eval", total=len(dataset.eval))
+        predictions = evaluate(loaded, state.params, dataset.eval,
+                               batch_size=cfg.eval.batch_size,
+                               max_new_tokens=cfg.eval.max_new_tokens, mesh=mesh,
+                               config_path=request.run.path,
+                               on_batch=lambda n: bar.advance(task, n))
+        eval_seconds = time.perf_counter() - eval_start
+
+    dataset_ref = evidence_out.dataset_ref(dataset)
+    summary = evidence_out.write_predictions_and_summary(
+        request.output, run_id=run_id, mode=request.mode, dataset=dataset_ref,
+        predictions=predictions)
+    overall = summary.scorecard.overall
+    if not isinstance(overall, str):
+        say(f"eval: {overall.n_correct}/{overall.n_items} correct, "
+                  f"{overall.n_format_ok} well formed")
+    manifest = evidence_out.write_manifest(
+        request.output, run_id=run_id, mode=request.mode,
+        model=ModelRef(id=loaded.model_id, revision=loaded.revision, family=loaded.family,
+                       dtype=loaded.dtype, parameter_count=loaded.parameter_count),
+        config=evidence_out.config_ref(request.full),
+        smoke_config=evidence_out.config_ref(request.smoke) if request.smoke else None,
+        dataset=dataset_ref, git=provenance.git_state(), packages=provenance.package_versions(),
+        device=provenance.device_info(), started_at=started_at,
+        finished_at=datetime.now(UTC), train_seconds=train_seconds, eval_seconds=eval_seconds,
+        kaggle=kaggle, steps=request.steps)
+    for line in evidence_out.evidence_lines(manifest, summary):
+        say(line)
+    evidence_out.self_check(request.output, kaggle, report=say)
+    return manifest
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, redirect_stdout=False,
+                    redirect_stderr=False)

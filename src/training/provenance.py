@@ -1,0 +1,84 @@
+"""Where and with what a run ran: git state, package versions, devices, Kaggle identity."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import jax
+from pydantic import ValidationError
+
+from evidence.models.kaggle import KaggleFields
+from evidence.models.manifest import DeviceInfo, GitState
+from evidence.models.types import Placeholder
+from training.errors import TrainingError
+
+PACKAGES = ("evidence", "jax", "jaxlib", "libtpu", "jax-cuda12-plugin", "flax", "optax",
+            "transformers", "tokenizers", "numpy", "pydantic")
+PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "tpu": "tpu"}
+# The run's code lives here; its git state is the one that counts, not the caller's cwd.
+SOURCE_DIR = Path(__file__).resolve().parent
+
+# Kaggle does not hand these to the running code; a notebook may set them before the run
+# (docs/KAGGLE_RUN.md). Unset, the fields stay placeholders for `evidence fill --from-log`.
+KAGGLE_ENV = {
+    "kaggle_notebook_url": "KAGGLE_NOTEBOOK_URL",
+    "kaggle_notebook_version": "KAGGLE_NOTEBOOK_VERSION",
+    "kaggle_run_id": "KAGGLE_RUN_ID",
+}
+
+
+def git_state(directory: Path = SOURCE_DIR) -> GitState:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=directory, capture_output=True, text=True,
+                                  timeout=30, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:  # not a checkout (an installed wheel, a copied notebook)
+        return GitState(commit=None, dirty=False)
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return GitState(commit=commit, dirty=bool(status))
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def device_info() -> DeviceInfo:
+    devices = jax.devices()
+    first = devices[0]
+    return DeviceInfo(platform=PLATFORMS.get(first.platform, "cpu"),  # type: ignore[arg-type]
+                      kind=first.device_kind, count=len(devices))
+
+
+def kaggle_fields() -> KaggleFields:
+    """Kaggle fields from the environment where it gives them, placeholders elsewhere."""
+    values: dict[str, object] = {}
+    for field, variable in KAGGLE_ENV.items():
+        raw = os.environ.get(variable, "").strip()
+        if not raw:
+            values[field] = Placeholder.for_field(field)
+        elif field == "kaggle_notebook_url":
+            values[field] = raw
+        elif raw.isdigit():
+            values[field] = int(raw)
+        else:
+            raise TrainingError(f"{variable}={raw!r} is not a positive integer")
+    try:
+        return KaggleFields.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = KAGGLE_ENV.get(str(first["loc"][0]), "a KAGGLE_* variable")
+        raise TrainingError(f"{variable} does not have Kaggle's form: {first['msg']}") from None

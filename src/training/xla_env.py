@@ -1,0 +1,37 @@
+"""The XLA environment, set before JAX is imported (JAX reads it once, at import).
+
+Imports nothing heavy itself: the launcher calls `prepare_environment` first, then imports JAX.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+Device = Literal["auto", "cpu", "gpu", "tpu"]
+# What --device asks JAX for; auto lets JAX pick (TPU, then GPU, then CPU).
+JAX_PLATFORMS: dict[Device, str | None] = {"auto": None, "cpu": "cpu", "gpu": "cuda",
+                                           "tpu": "tpu"}
+
+
+def prepare_environment(device: Device, smoke: bool) -> dict[str, str]:
+    """Set the XLA memory variables and the platform, keeping any the user already set.
+    Returns what is now in force, for the log.
+
+    - XLA_PYTHON_CLIENT_PREALLOCATE=false: JAX would otherwise take 75 % of a GPU's memory at
+      start, which hides what the run really needs and starves anything beside it.
+    - XLA_PYTHON_CLIENT_ALLOCATOR=platform (smoke only): allocate and free exactly, so a smoke
+      run's memory is its real footprint; slower, which a smoke run can afford.
+    """
+    wanted = {"XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
+    if smoke:
+        wanted["XLA_PYTHON_CLIENT_ALLOCATOR"] = "platform"
+    platform = JAX_PLATFORMS[device]
+    if platform is not None:
+        wanted["JAX_PLATFORMS"] = platform
+    for name, value in wanted.items():
+        if name == "JAX_PLATFORMS":
+            os.environ[name] = value  # --device is an explicit request: it wins
+        else:
+            os.environ.setdefault(name, value)
+    return {name: os.environ[name] for name in wanted}
