@@ -7,6 +7,7 @@ the command, so `evidence validate` starts fast enough for a pre-commit hook.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -37,5 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as error:
         print(f"evidence: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # a bug of ours: say so in one line, never a traceback
+        if os.environ.get("EVIDENCE_DEBUG"):
+            raise
+        print(f"evidence: internal error ({type(error).__name__}: {error}); please report it, "
+              "and set EVIDENCE_DEBUG=1 to see where", file=sys.stderr)
         return EXIT_USAGE
     return code
