@@ -40,22 +40,37 @@ from evidence.scoring import ScoreAccumulator
 
 SECTIONS = ["arithmetic", "algebra", "logic", "word_problems", "number_theory"]
 DIFFICULTIES = ["easy", "medium", "hard"]
-RESPONSES = [
-    ("<reasoning>Add the two numbers: 17 + 25 = 42.</reasoning><answer>42</answer>", "42"),
-    ("<reasoning>Multiply 6 by 7 and get 41.</reasoning><answer>41</answer>", "42"),
-    ("The answer is 42", "42"),
-    ("<reasoning>All cats are animals, so yes.</reasoning><answer>yes</answer>", "yes"),
-]
+STEPS = ["First, restate what is asked and note the quantities involved.",
+         "Next, set up the relation between them and simplify it step by step.",
+         "Then check the intermediate result against the constraints of the problem.",
+         "Finally, compute the value and make sure the units and the sign are right."]
+
+
+def response_for(index: int) -> tuple[str, str]:
+    """A unique response of realistic length (about 300 to 900 characters), and its reference.
+    Every row differs, so no cache can make the grader look faster than it is."""
+    a, b = index % 997, index % 113
+    reasoning = " ".join(STEPS[: 1 + index % 4]) * (1 + index % 3)
+    reasoning += f" We have {a} and {b}, so {a} + {b} = {a + b}."
+    reference = str(a + b)
+    match index % 4:
+        case 0:
+            return f"<reasoning>{reasoning}</reasoning>\n<answer>{a + b}</answer>", reference
+        case 1:
+            return f"<reasoning>{reasoning}</reasoning><answer>{a + b + 1}</answer>", reference
+        case 2:
+            return f"{reasoning} The answer is {a + b}.", reference
+        case _:
+            return f"<reasoning>{reasoning}</reasoning><answer>{a + b:,}.</answer>", reference
 
 
 def write_predictions(path: Path, rows: int) -> ScoreAccumulator:
-    """Rows made with the grader, so that they validate; written in bulk for speed."""
-    graded = [(response, reference, grade(response, reference))
-              for response, reference in RESPONSES]
+    """Rows graded by the grader, so that they validate."""
     scores = ScoreAccumulator()
     with path.open("wb") as handle:
         for index in range(rows):
-            response, reference, result = graded[index % len(graded)]
+            response, reference = response_for(index)
+            result = grade(response, reference)
             section = SECTIONS[index % 5]
             category = f"{section}-{index % 7}"
             difficulty = DIFFICULTIES[index % 3]

@@ -25,7 +25,7 @@ class Grade:
 
 
 def _has_tag(text: str) -> bool:
-    return any(tag in text for tag in _TAGS)
+    return "<" in text and any(tag in text for tag in _TAGS)
 
 
 def extract_answer(response: str) -> str | None:

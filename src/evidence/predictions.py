@@ -28,7 +28,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from evidence.documents import validation_findings
 from evidence.findings import Code, Finding
-from evidence.grading import grade
+from evidence.grading import answers_match, extract_answer, grade
 from evidence.jsonio import StrictJsonError, loads_strict
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
 from evidence.scoring import ScoreAccumulator
@@ -76,26 +76,37 @@ def _id_digest(item_id: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 
-def _cannot_hide_duplicate_keys(line: bytes) -> bool:
-    """True when the row has at most as many `":` as a row has keys, and no whitespace after any
-    closing quote: then every key is counted, so a duplicate would push the count over (and
-    pydantic checks that all keys are there). False sends the row down the strict path."""
-    return (line.count(b'":') == _ROW_KEYS and b'" ' not in line and b'"\t' not in line
-            and b'"\r' not in line)
+def _cannot_hide_duplicate_keys(data: bytes, rows: int) -> bool:
+    """True when `data` (one row, or a block of rows) has exactly as many `":` as its rows have
+    keys, and no whitespace after any closing quote. Then every key is counted (a key is a
+    closing quote then a colon), so once pydantic has found all keys of every row present, none
+    can appear twice: that would push the count over. False sends rows down the strict path."""
+    return (data.count(b'":') == _ROW_KEYS * rows and b'" ' not in data and b'"\t' not in data
+            and b'"\r' not in data)
 
 
-def _accept(check: RangeCheck, row: Prediction, number: int, file: str) -> None:
+def _report_grade(check: RangeCheck, row: Prediction, number: int, file: str) -> None:
     regraded = grade(row.response, row.reference_answer)
-    if (regraded.correct, regraded.format_ok, regraded.extracted_answer) != \
-            (row.correct, row.format_ok, row.extracted_answer):
-        for name in ("format_ok", "extracted_answer", "correct"):
-            claimed, actual = getattr(row, name), getattr(regraded, name)
-            if claimed != actual:
-                check.report(Finding(file, Code.PREDICTION_GRADE_MISMATCH,
-                                     f"row says {name} = {claimed!r}, re-grading the response "
-                                     f"gives {actual!r}", f"/{name}", number))
-    check.outcomes[row.section, row.category, row.difficulty, row.correct, row.format_ok] += 1
-    check.id_digests.append(_id_digest(row.item_id))
+    for name in ("format_ok", "extracted_answer", "correct"):
+        claimed, actual = getattr(row, name), getattr(regraded, name)
+        if claimed != actual:
+            check.report(Finding(file, Code.PREDICTION_GRADE_MISMATCH,
+                                 f"row says {name} = {claimed!r}, re-grading the response "
+                                 f"gives {actual!r}", f"/{name}", number))
+
+
+def _accept(check: RangeCheck, rows: list[Prediction], first_numbers: list[int],
+            file: str) -> None:
+    """Re-grade, tally and remember the id of rows that passed validation (the hot loop)."""
+    outcomes, digests = check.outcomes, check.id_digests
+    for number, row in zip(first_numbers, rows, strict=True):
+        extracted = extract_answer(row.response)
+        if extracted != row.extracted_answer or row.format_ok is (extracted is None) or \
+                row.correct is not (extracted is not None and
+                                    answers_match(extracted, row.reference_answer)):
+            _report_grade(check, row, number, file)
+        outcomes[row.section, row.category, row.difficulty, row.correct, row.format_ok] += 1
+        digests.append(_id_digest(row.item_id))
 
 
 def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) -> None:
@@ -115,49 +126,90 @@ def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) 
         for finding in validation_findings(file, raw, error):
             check.report(Finding(file, finding.code, finding.message, finding.pointer, number))
         return
-    _accept(check, row, number, file)
+    _accept(check, [row], [number], file)
 
 
-def _check_block(check: RangeCheck, first: int, lines: list[bytes], file: str) -> None:
-    fast = [(first + i, line) for i, line in enumerate(lines) if _cannot_hide_duplicate_keys(line)]
-    if len(fast) < len(lines):
-        fast_numbers = {number for number, _ in fast}
-        for i, line in enumerate(lines):
-            if first + i not in fast_numbers:
-                _check_row_strictly(check, first + i, line, file)
-    try:
-        rows = _ROWS.validate_json(b"[" + b",".join(line for _, line in fast) + b"]")
-    except ValidationError:
-        for number, line in fast:
+def _check_lines(check: RangeCheck, first: int, lines: list[bytes], file: str) -> None:
+    """The careful path for a block that did not pass whole: the rows that can go fast still do,
+    one block call for all of them, and any problem sends each row through the strict reader."""
+    fast: list[bytes] = []
+    numbers: list[int] = []
+    for number, line in enumerate(lines, start=first):
+        if _cannot_hide_duplicate_keys(line, 1):
+            fast.append(line)
+            numbers.append(number)
+        else:
             _check_row_strictly(check, number, line, file)
-        return
-    for (number, _), row in zip(fast, rows, strict=True):
-        _accept(check, row, number, file)
+    try:
+        rows = _ROWS.validate_json(b"[" + b",".join(fast) + b"]")
+    except ValidationError:
+        for number, line in zip(numbers, fast, strict=True):
+            _check_row_strictly(check, number, line, file)
+    else:
+        _accept(check, rows, numbers, file)
     check.findings.sort(key=lambda finding: finding.line or 0)
 
 
-def _blocks(path: Path, start: int, end: int) -> Iterator[list[bytes]]:
-    """Lines of path[start:end] (which begins and ends at line boundaries), a block at a time."""
+def _check_block(check: RangeCheck, first: int, block: bytes, file: str) -> int:
+    """Check the complete lines in `block`; returns how many there were."""
+    lines = block.count(b"\n") + (not block.endswith(b"\n"))
+    body = block.removesuffix(b"\n")
+    if _cannot_hide_duplicate_keys(body, lines):
+        try:
+            rows = _ROWS.validate_json(b"[" + body.replace(b"\n", b",") + b"]")
+        except ValidationError:
+            pass
+        else:
+            _accept(check, rows, list(range(first, first + lines)), file)
+            return lines
+    _check_lines(check, first, body.split(b"\n"), file)
+    return lines
+
+
+# Stands in for a line too long to hold in memory; it is reported, never parsed.
+OVERLONG = b"\xffoverlong"
+
+
+def _blocks(path: Path, start: int, end: int) -> Iterator[bytes]:
+    """path[start:end] (which begins and ends at line boundaries) in blocks of whole lines; a
+    line over MAX_ROW_BYTES is skipped as it streams by and yields OVERLONG instead."""
     with path.open("rb") as handle:
         handle.seek(start)
-        remaining, pending = end - start, b""
-        while remaining > 0:
-            data = handle.read(min(BLOCK_BYTES, remaining))
-            if not data:
-                break
+        remaining, pending, skipping = end - start, b"", False
+        while remaining > 0 and (data := handle.read(min(BLOCK_BYTES, remaining))):
             remaining -= len(data)
-            lines = (pending + data).split(b"\n")
-            pending = lines.pop()
-            yield lines
-        if pending:
-            yield [pending]
+            if skipping:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    continue
+                data, skipping = data[newline + 1:], False
+                yield OVERLONG
+            data = pending + data
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            if cut:
+                yield data[:cut]
+            if len(pending) > MAX_ROW_BYTES:
+                pending, skipping = b"", True
+        if skipping:
+            yield OVERLONG
+        elif pending:
+            yield pending
+
+
+def _check_overlong(check: RangeCheck, number: int, file: str) -> int:
+    check.report(Finding(file, Code.FILE_TOO_LARGE,
+                         f"row is over the {MAX_ROW_BYTES}-byte limit", line=number))
+    return 1
 
 
 def check_range(path: Path, start: int, end: int, file: str = PREDICTIONS_FILE) -> RangeCheck:
     check = RangeCheck()
-    for lines in _blocks(path, start, end):
-        _check_block(check, check.lines + 1, lines, file)
-        check.lines += len(lines)
+    for block in _blocks(path, start, end):
+        if block is OVERLONG:
+            check.lines += _check_overlong(check, check.lines + 1, file)
+        else:
+            check.lines += _check_block(check, check.lines + 1, block, file)
     return check
 
 
