@@ -39,7 +39,7 @@ def encode_examples(tokenizer: PreTrainedTokenizerBase, items: Sequence[Reasonin
     rows = []
     for item in items:
         prompt = encode_prompt(tokenizer, item.prompt)
-        response = list(tokenizer(item.target, add_special_tokens=False)["input_ids"]) + [eos]
+        response = [*tokenizer(item.target, add_special_tokens=False)["input_ids"], eos]
         rows.append((prompt, response))
     longest = max(len(p) + len(r) for p, r in rows)
     if longest > max_seq_len:

@@ -15,6 +15,7 @@ from evidence.jsonio import write_jsonl_atomic, write_model_atomic
 from evidence.models.artifact import ArtifactRef
 from evidence.models.dataset import DatasetRef
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
+from evidence.models.kaggle import KaggleFields
 from evidence.models.manifest import (
     MANIFEST_FILE,
     ConfigRef,
@@ -25,7 +26,6 @@ from evidence.models.manifest import (
     RunManifest,
     Timings,
 )
-from evidence.models.kaggle import KaggleFields
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
 from evidence.models.types import is_placeholder
 from evidence.protocol import format_line

@@ -144,6 +144,11 @@ def load_pretrained(cfg: PretrainedModelConfig, *, max_seq_len: int,
 def _from_hub(cfg: PretrainedModelConfig, local: bool, load: Any) -> Any:
     try:
         return load()
+    except ValueError as error:  # transformers' word for "no Flax class for this model type"
+        raise TrainingError(f"model.id {cfg.id} cannot be loaded as a Flax causal LM: "
+                            f"{_first_line(error)} (transformers' Flax classes cover GPT-2, "
+                            "Gemma 1, Llama and Mistral among others, but not Gemma 2 or 3)") \
+            from None
     except OSError as error:
         if local:
             raise TrainingError(f"model.id {cfg.id} is a directory but not a saved Flax model "

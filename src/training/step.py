@@ -79,7 +79,7 @@ def train_step_fn(apply_fn: ApplyFn, optimizer: optax.GradientTransformation,
         (loss, grads), _ = jax.lax.scan(accumulate, (jnp.zeros((), jnp.float32), zeros), batch)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         params = optax.apply_updates(state.params, updates)
-        metrics = {"loss": loss, "grad_norm": optax.global_norm(grads),
+        metrics = {"loss": loss, "grad_norm": optax.tree.norm(grads),
                    "learning_rate": jnp.asarray(schedule(state.step), jnp.float32),
                    "tokens": tokens}
         return TrainState(step=state.step + 1, params=params, opt_state=opt_state), metrics
