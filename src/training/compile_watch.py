@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import jax
 
@@ -16,7 +15,7 @@ class CompileWatch:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
 
-    def _listener(self, event: str, duration: float, **kwargs: Any) -> None:
+    def _listener(self, event: str, duration_secs: float, **kwargs: str | int) -> None:
         if event == BACKEND_COMPILE_EVENT:
             self.counts[str(kwargs.get("fun_name", "?"))] += 1
 

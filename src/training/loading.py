@@ -93,15 +93,19 @@ def build_tiny_model(cfg: TinyModelConfig, *, seed: int) -> LoadedModel:
     """A small model with random weights from `cfg`, and the byte-level tokenizer: no download."""
     tokenizer = byte_level_tokenizer()
     hf_config = tiny_hf_config(cfg, tokenizer)
-    model_class = FlaxGPT2LMHeadModel if cfg.architecture == "gpt2" else FlaxGemmaForCausalLM
-    model = model_class(hf_config, dtype=JNP_DTYPES[cfg.dtype], _do_init=False)
+    dtype = JNP_DTYPES[cfg.dtype]
+    model: FlaxPreTrainedModel = (
+        FlaxGPT2LMHeadModel(hf_config, dtype=dtype, _do_init=False)
+        if isinstance(hf_config, GPT2Config)
+        else FlaxGemmaForCausalLM(hf_config, dtype=dtype, _do_init=False))
     params = model.init_weights(jax.random.PRNGKey(seed), (1, 1))
     return LoadedModel(model=model, params=cast_params(params, cfg.dtype), tokenizer=tokenizer,
                        model_id=f"tiny-{cfg.architecture}", revision=None,
                        family=hf_config.model_type, dtype=cfg.dtype)
 
 
-def tiny_hf_config(cfg: TinyModelConfig, tokenizer: PreTrainedTokenizerBase) -> PretrainedConfig:
+def tiny_hf_config(cfg: TinyModelConfig,
+                   tokenizer: PreTrainedTokenizerBase) -> GPT2Config | GemmaConfig:
     special = {"pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id,
                "bos_token_id": tokenizer.eos_token_id}
     if cfg.architecture == "gpt2":

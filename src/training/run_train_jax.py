@@ -16,8 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from evidence.models.manifest import Mode
 from training.config import LoadedConfig, load_config
 from training.errors import TrainingError
+from training.preflight.environment import prepare_environment as preflight_environment
+from training.preflight.targets import TARGET_CHOICES
 from training.xla_env import Device, prepare_environment
 
 # Hardware notes for the log (see DESIGN.md, "Hardware and model facts").
@@ -42,14 +45,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                                  "validated evidence.")
     parser.add_argument("--config", required=True, help="the full (submission) config")
     parser.add_argument("--smoke_config", help="run in smoke mode with this config")
-    parser.add_argument("--output", required=True, type=Path, help="the run directory to write")
-    parser.add_argument("--dataset", required=True, help="data set name, e.g. dev-reasoning-v2")
+    parser.add_argument("--output", type=Path, help="the run directory to write (required)")
+    parser.add_argument("--dataset", help="data set name, e.g. dev-reasoning-v2 (required)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu", "tpu"))
     parser.add_argument("--smoke_steps", type=_positive,
                         help="optimizer steps of a smoke run (default: the smoke config's)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace an earlier run in --output")
+    parser.add_argument("--preflight", action="store_true",
+                        help="only predict whether the training step fits (no weights, no "
+                             "training; see docs/preflight.md), then exit: 0 fits, 1 not")
+    parser.add_argument("--preflight_target", default="auto", choices=TARGET_CHOICES,
+                        help="with --preflight: the hardware to check against (default: the "
+                             "devices here)")
+    parser.add_argument("--skip_preflight", action="store_true",
+                        help="full runs: do not check memory before loading the weights")
     args = parser.parse_args(argv)
+    if not args.preflight and (args.output is None or args.dataset is None):
+        parser.error("--output and --dataset are required (except with --preflight)")
+    if args.preflight_target != "auto" and not args.preflight:
+        parser.error("--preflight_target needs --preflight")
     if args.smoke_steps is not None and args.smoke_config is None:
         parser.error("--smoke_steps needs --smoke_config")
     return args
@@ -77,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         full = load_config(args.config)
         smoke: LoadedConfig | None = load_config(args.smoke_config) if args.smoke_config else None
-        mode = "smoke" if smoke is not None else "full"
+        mode: Mode = "smoke" if smoke is not None else "full"
+        if args.preflight:
+            return _preflight_only(args, smoke or full)
         env = prepare_environment(args.device, smoke=smoke is not None)
         say("XLA environment: " + ", ".join(f"{k}={v}" for k, v in sorted(env.items())))
         platform, found = describe_devices(args.device)
@@ -91,9 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         training_config = smoke if smoke is not None else full
         steps = args.smoke_steps or training_config.config.train.steps
+        preflight = None
+        if mode == "full" and not args.skip_preflight:
+            from training.preflight.launch import preflight_before_loading
+
+            preflight = preflight_before_loading(full, say)
         request = RunRequest(mode=mode, run=training_config, full=full, smoke=smoke,
                              output=args.output, dataset=args.dataset, steps=steps,
-                             overwrite=args.overwrite)
+                             overwrite=args.overwrite, preflight=preflight)
         run(request, say, Console(stderr=True))
     except TrainingError as error:
         print(f"error: {error.message}", file=sys.stderr, flush=True)
@@ -102,6 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted; the run directory is incomplete", file=sys.stderr)
         return 130
     return 0
+
+
+def _preflight_only(args: argparse.Namespace, loaded: LoadedConfig) -> int:
+    """--preflight: a named target is cross-checked from this machine's CPU; auto checks the
+    devices --device selects, in the environment a run would have."""
+    if args.preflight_target == "auto":
+        prepare_environment(args.device, smoke=args.smoke_config is not None)
+    else:
+        preflight_environment(args.preflight_target)
+    from training.preflight.launch import preflight_only
+
+    return preflight_only(loaded, args.preflight_target, say)
 
 
 if __name__ == "__main__":
