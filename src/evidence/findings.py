@@ -58,6 +58,17 @@ class Code(StrEnum):
     LOCK_DIGEST_MISMATCH = "lock_digest_mismatch"
     LOCK_SIZE_MISMATCH = "lock_size_mismatch"
     LOCK_MISMATCH = "lock_mismatch"
+    # Eligibility against a competition profile (evidence validate --profile, preflight)
+    MODEL_NOT_ELIGIBLE = "model_not_eligible"
+    # The preflight record in a manifest (evidence validate)
+    PREFLIGHT_INCONSISTENT = "preflight_inconsistent"
+    PREFLIGHT_MISMATCH = "preflight_mismatch"
+    # The memory preflight of a config (python -m training.preflight)
+    PREFLIGHT_DOES_NOT_FIT = "preflight_does_not_fit"
+    PREFLIGHT_PARAMS_DTYPE = "preflight_params_dtype"
+    PREFLIGHT_NO_DONATION = "preflight_no_donation"
+    PREFLIGHT_BATCH_NOT_DIVISIBLE = "preflight_batch_not_divisible"
+    PREFLIGHT_POSITIONS_TOO_FEW = "preflight_positions_too_few"
 
 
 @dataclass(frozen=True, slots=True)

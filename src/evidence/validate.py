@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidence import checks
+from evidence import checks, eligibility
 from evidence.documents import LoadedDocument, load_document
 from evidence.findings import Code, Finding
 from evidence.models.eval_summary import (
@@ -15,6 +15,7 @@ from evidence.models.eval_summary import (
 )
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTIONS_FILE
+from evidence.models.profile import CompetitionProfile
 from evidence.models.types import is_placeholder
 from evidence.predictions import PredictionsCheck, check_predictions
 
@@ -71,12 +72,15 @@ def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSumm
         if not isinstance(manifest.artifacts, str):
             findings += checks.check_artifacts(run_dir, manifest.artifacts, progress)
         findings += checks.check_log_agreement(run_dir, manifest)
+        findings += checks.check_preflight(manifest)
     return findings
 
 
 def validate_run(run_dir: Path, *, allow_template: bool = False,
-                 progress: checks.ProgressStart | None = None) -> RunReport:
-    """All findings for one run directory. Raises RunDirectoryError if it is not a directory."""
+                 progress: checks.ProgressStart | None = None,
+                 profile: CompetitionProfile | None = None) -> RunReport:
+    """All findings for one run directory. Raises RunDirectoryError if it is not a directory.
+    With a competition profile, a full run's model must also be one the profile allows."""
     if not run_dir.is_dir():
         raise RunDirectoryError(f"{run_dir}: no such run directory")
     manifest = load_document(run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION,
@@ -87,5 +91,7 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
     report = RunReport(str(run_dir))
     report.findings += manifest.findings + summary.findings + prediction_findings
     report.findings += _cross_checks(run_dir, manifest.model, summary.model, predictions, progress)
+    if profile is not None and manifest.model is not None:
+        report.findings += eligibility.check_eligibility(manifest.model, profile)
     report.placeholders = len(manifest.placeholders) + len(summary.placeholders)
     return report

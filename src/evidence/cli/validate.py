@@ -15,18 +15,28 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print a machine-readable report")
     parser.add_argument("--allow-template", action="store_true",
                         help="accept unfilled template placeholders; check everything else")
+    parser.add_argument("--profile", metavar="NAME_OR_PATH",
+                        help="also check that a full run's model is one this competition profile "
+                             "allows (a shipped name such as tunix-hackathon-2025, or a YAML "
+                             "file); without it, eligibility is not checked")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from evidence.eligibility import ProfileError, load_profile
     from evidence.validate import RunDirectoryError, RunReport, validate_run
 
+    try:
+        profile = load_profile(args.profile) if args.profile else None
+    except ProfileError as error:
+        print(f"evidence: {error.message}", file=sys.stderr)
+        return 2
     reports: list[RunReport] = []
     progress = None if args.json else _progress_bars()
     for run_dir in args.run_dirs:
         try:
             reports.append(validate_run(run_dir, allow_template=args.allow_template,
-                                        progress=progress))
+                                        progress=progress, profile=profile))
         except RunDirectoryError as error:
             print(f"evidence: {error}", file=sys.stderr)
             return 2

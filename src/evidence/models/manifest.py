@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from evidence.models.artifact import ArtifactRef
 from evidence.models.dataset import DatasetRef
 from evidence.models.kaggle import KaggleFields
+from evidence.models.preflight import Platform, PreflightRecord
 from evidence.models.types import (
     Count,
     Fillable,
@@ -27,7 +28,6 @@ MANIFEST_SCHEMA_VERSION = "1.0"
 
 Mode = Literal["smoke", "full"]
 DType = Literal["float32", "bfloat16", "float16"]
-Platform = Literal["cpu", "gpu", "tpu"]
 
 
 class ModelRef(StrictModel):
@@ -86,6 +86,9 @@ class RunManifest(StrictModel):
     )
     kaggle: KaggleFields
     steps: Fillable[Count] = Field(description="Optimizer steps the run took.")
+    preflight: PreflightRecord | None = Field(
+        default=None, description="The memory preflight of the config that trained, "
+                                  "where one ran before it (full runs).")
 
     @field_validator("artifacts")
     @classmethod
