@@ -10,7 +10,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from evidence.jsonio import write_bytes_atomic
+from evidence.models.attestation import (
+    ATTESTATION_SCHEMA_VERSION,
+    AttestationPredicate,
+    AttestationStatement,
+)
 from evidence.models.eval_summary import EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
+from evidence.models.lock import LOCK_SCHEMA_VERSION, EvidenceLock
 from evidence.models.manifest import MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTION_SCHEMA_VERSION, Prediction
 
@@ -36,6 +42,11 @@ DOCUMENT_KINDS = (
     DocumentKind("run_manifest", RunManifest, MANIFEST_SCHEMA_VERSION),
     DocumentKind("eval_summary", EvalSummary, EVAL_SUMMARY_SCHEMA_VERSION),
     DocumentKind("prediction", Prediction, PREDICTION_SCHEMA_VERSION),
+    DocumentKind("evidence_lock", EvidenceLock, LOCK_SCHEMA_VERSION),
+    # The predicate on its own (for policy engines that check predicates), and the whole in-toto
+    # statement as `evidence attest` writes it (for whoever receives the file).
+    DocumentKind("attestation_predicate", AttestationPredicate, ATTESTATION_SCHEMA_VERSION),
+    DocumentKind("attestation", AttestationStatement, ATTESTATION_SCHEMA_VERSION),
 )
 
 

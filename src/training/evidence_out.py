@@ -27,6 +27,7 @@ from evidence.models.manifest import (
     Timings,
 )
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
+from evidence.models.preflight import PreflightRecord
 from evidence.models.types import is_placeholder
 from evidence.protocol import format_line
 from evidence.scoring import score
@@ -68,13 +69,14 @@ def write_manifest(run_dir: Path, *, run_id: str, mode: Mode, model: ModelRef,
                    config: ConfigRef, smoke_config: ConfigRef | None, dataset: DatasetRef,
                    git: GitState, packages: dict[str, str], device: DeviceInfo,
                    started_at: datetime, finished_at: datetime, train_seconds: float,
-                   eval_seconds: float, kaggle: KaggleFields, steps: int) -> RunManifest:
+                   eval_seconds: float, kaggle: KaggleFields, steps: int,
+                   preflight: PreflightRecord | None = None) -> RunManifest:
     manifest = RunManifest(
         schema_version="1.0", run_id=run_id, mode=mode, model=model, config=config,
         smoke_config=smoke_config, dataset=dataset, git=git, packages=packages, device=device,
         timings=Timings(started_at=started_at, finished_at=finished_at,
                         train_seconds=train_seconds, eval_seconds=eval_seconds),
-        artifacts=run_artifacts(run_dir), kaggle=kaggle, steps=steps)
+        artifacts=run_artifacts(run_dir), kaggle=kaggle, steps=steps, preflight=preflight)
     write_model_atomic(run_dir / MANIFEST_FILE, manifest)
     return manifest
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from evidence.models.manifest import MANIFEST_FILE, Mode, ModelRef, RunManifest
+from evidence.models.preflight import PreflightRecord
 from training import evidence_out, provenance
 from training.batching import encode_examples, train_batches
 from training.checkpoint import save_checkpoint
@@ -52,6 +53,7 @@ class RunRequest:
     dataset: str
     steps: int
     overwrite: bool = False
+    preflight: PreflightRecord | None = None  # the memory preflight's verdict, full runs
 
 
 def prepare_output(output: Path, overwrite: bool) -> None:
@@ -145,7 +147,7 @@ def run(request: RunRequest, say: Callable[[str], None], progress_console: Conso
         dataset=dataset_ref, git=provenance.git_state(), packages=provenance.package_versions(),
         device=provenance.device_info(), started_at=started_at,
         finished_at=datetime.now(UTC), train_seconds=train_seconds, eval_seconds=eval_seconds,
-        kaggle=kaggle, steps=request.steps)
+        kaggle=kaggle, steps=request.steps, preflight=request.preflight)
     for line in evidence_out.evidence_lines(manifest, summary):
         say(line)
     evidence_out.self_check(request.output, kaggle, report=say)

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from evidence import __version__
-from evidence.cli import schema, validate
+from evidence.cli import attest, hook, package, schema, validate, verify
 
-COMMANDS = (validate, schema)
+COMMANDS = (validate, schema, package, verify, attest, hook)
 EXIT_USAGE = 2
 
 

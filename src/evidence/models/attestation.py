@@ -14,8 +14,12 @@ from pydantic import Field, StringConstraints, model_validator
 from evidence.models.types import Identifier, Name, PositiveInt, RelPath, Sha256, StrictModel
 
 ATTESTATION_SCHEMA_VERSION = "1.0"
-STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
-PREDICATE_TYPE = "urn:evidence:predicate:run-evidence:v1"
+StatementType = Literal["https://in-toto.io/Statement/v1"]
+STATEMENT_TYPE: StatementType = "https://in-toto.io/Statement/v1"
+# Our own predicate type: a URN like the schemas' ids; its major version changes only when a
+# consumer would have to read the predicate differently.
+PredicateType = Literal["urn:evidence:predicate:run-evidence:v1"]
+PREDICATE_TYPE: PredicateType = "urn:evidence:predicate:run-evidence:v1"
 
 # A finding code as `evidence.findings.Code` spells it; a pattern rather than the enum's list, so
 # that adding a code to the validator does not change this schema.
@@ -64,8 +68,7 @@ class Subject(StrictModel):
 
 
 class AttestationStatement(StrictModel):
-    type: Literal["https://in-toto.io/Statement/v1"] = Field(alias="_type")
+    type: StatementType = Field(alias="_type")
     subject: list[Subject] = Field(min_length=1, description="One per locked file, by path.")
-    predicate_type: Literal["urn:evidence:predicate:run-evidence:v1"] = Field(
-        alias="predicateType")
+    predicate_type: PredicateType = Field(alias="predicateType")
     predicate: AttestationPredicate

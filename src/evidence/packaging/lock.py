@@ -12,6 +12,7 @@ from evidence.models.eval_summary import EVAL_SUMMARY_SCHEMA_VERSION
 from evidence.models.lock import EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTION_SCHEMA_VERSION
+from evidence.models.types import is_placeholder
 
 # The documents of a run, named as `evidence.schemas.DOCUMENT_KINDS` names them. A run that
 # validates is written in exactly these versions.
@@ -29,7 +30,9 @@ def build_lock(run_id: str, files: Iterable[ArtifactRef]) -> EvidenceLock:
 
 
 def read_manifest(run_dir: Path) -> RunManifest | None:
-    """The run's manifest if it reads as a filled-in one (a template has no run id yet)."""
+    """The run's manifest if it reads and names its run (a template has no run id yet)."""
     loaded = load_document(run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION,
-                           allow_template=False)
-    return loaded.model if not loaded.findings else None
+                           allow_template=True)
+    if loaded.model is None or is_placeholder(loaded.model.run_id):
+        return None
+    return loaded.model

@@ -37,7 +37,10 @@ class _Refused(Exception):
 
 @dataclass
 class PackageResult:
+    """The archive written and its lock, or the findings that refused the run."""
+
     findings: list[Finding] = field(default_factory=list)
+    archive: Path | None = None
     lock: EvidenceLock | None = None
 
 
@@ -51,7 +54,8 @@ def _pack_file(archive: zipfile.ZipFile, run_dir: Path, run_id: str, path: str,
     return ArtifactRef(path=path, sha256=digest, size_bytes=written)
 
 
-def _changed_since_validation(packed: ArtifactRef, listed: dict[str, ArtifactRef]) -> Finding | None:
+def _changed_since_validation(packed: ArtifactRef,
+                              listed: dict[str, ArtifactRef]) -> Finding | None:
     if packed.path == MANIFEST_FILE:
         return None
     expected = listed.get(packed.path)
@@ -85,11 +89,13 @@ def _check_output(run_dir: Path, out: Path) -> None:
         raise PackageError(f"{out.parent}: no such directory for the archive")
 
 
-def package_run(run_dir: Path, out: Path, progress: ProgressStart | None = None,
+def package_run(run_dir: Path, out: Path | None = None, progress: ProgressStart | None = None,
                 packing: ProgressStart | None = None) -> PackageResult:
-    """Validate `run_dir`, then write it to `out`. Findings (and no archive) if it is not valid.
-    Raises RunDirectoryError or PackageError for a usage error."""
-    _check_output(run_dir, out)
+    """Validate `run_dir`, then write it to `out` (default: `<run_id>.zip` here). Findings, and
+    no archive, if it is not valid. Raises RunDirectoryError or PackageError for a usage error.
+    `progress` follows validation's hashing, `packing` the writing of each file."""
+    if out is not None:
+        _check_output(run_dir, out)
     report = validate_run(run_dir, progress=progress)
     if not report.valid:
         return PackageResult(report.findings)
@@ -101,9 +107,11 @@ def package_run(run_dir: Path, out: Path, progress: ProgressStart | None = None,
         return PackageResult([Finding(MANIFEST_FILE, Code.PACKAGE_FILE_CHANGED,
                                       f"{MANIFEST_FILE} changed after it was validated; "
                                       "package again")])
+    archive = out if out is not None else Path(f"{manifest.run_id}.zip")
+    _check_output(run_dir, archive)
     listed = {artifact.path: artifact for artifact in manifest.artifacts}
     try:
-        lock = _write_archive(out, run_dir, manifest.run_id, files.paths, listed, packing)
+        lock = _write_archive(archive, run_dir, manifest.run_id, files.paths, listed, packing)
     except _Refused as refused:
         return PackageResult(refused.findings)
-    return PackageResult(lock=lock)
+    return PackageResult(archive=archive, lock=lock)

@@ -1,0 +1,3 @@
+from training.preflight.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""The preflight's verdict as plain lines: for the terminal and for a run's log alike."""
+
+from __future__ import annotations
+
+from training.config import RunConfig
+from training.preflight.memory import MemoryEstimate
+from training.preflight.result import PreflightResult
+from training.preflight.targets import GIB
+
+METHODS = {"xla_memory_analysis": "XLA's memory analysis of the compiled step",
+           "xla_out_of_memory": "XLA refused to compile the step (RESOURCE_EXHAUSTED)",
+           "analytic_floor": "analytic floor, no compiler for this target here"}
+
+
+def gib(size: int) -> str:
+    """GiB, or MiB below one GiB (a tiny model's figures would all read 0.00 GiB)."""
+    if abs(size) < GIB:
+        return f"{size / 1024**2:.1f} MiB"
+    return f"{size / GIB:.2f} GiB"
+
+
+def verdict(estimate: MemoryEstimate) -> str:
+    if estimate.fits:
+        return (f"fits: {gib(estimate.peak_bytes)} of {gib(estimate.usable_bytes)} per device, "
+                f"{estimate.headroom:.0%} headroom")
+    return (f"does not fit by {gib(estimate.peak_bytes - estimate.usable_bytes)}: needs "
+            f"{gib(estimate.peak_bytes)}, {gib(estimate.usable_bytes)} usable per device")
+
+
+def shape(run: RunConfig) -> str:
+    train = run.train
+    return (f"batch {train.batch_size} ({train.grad_accum} x {train.micro_batch_size} rows), "
+            f"sequence {run.data.max_seq_len}, {train.optimizer}, {run.sharding.strategy}")
+
+
+def report_lines(result: PreflightResult) -> list[str]:
+    run = result.config.config
+    lines = [f"preflight: {result.config.path} on {result.target.name} ({result.target.about})",
+             f"model {result.model_id} ({result.family}, {result.parameter_count:,} parameters, "
+             f"{run.model.dtype}); {shape(run)}"]
+    estimate = result.evaluation.estimate
+    if estimate is not None:
+        parts = ", ".join(f"{name} {gib(size)}" for name, size in estimate.parts.items())
+        lines += [f"memory per device ({METHODS[estimate.method]}): {parts}",
+                  f"verdict: {verdict(estimate)}"]
+    else:
+        lines.append("verdict: not estimated; fix the findings below first")
+    if result.fits is False:
+        lines += _alternatives(result)
+    lines += _batch_search(result)
+    lines += [f"note: {note}" for note in result.notes]
+    lines += [f"{finding.code}: {finding.message}" for finding in result.findings]
+    lines.append("tools: " + ", ".join(f"{name} {version}"
+                                       for name, version in sorted(result.tools.items())))
+    return lines
+
+
+def _alternatives(result: PreflightResult) -> list[str]:
+    if not result.alternatives:
+        return ["no nearby config fits (smaller micro-batch, Adafactor, fsdp, shorter sequence "
+                "were tried in turn); a larger target or fewer trained parameters is needed"]
+    lines = ["nearest configs that fit:"]
+    for alternative in result.alternatives:
+        estimate = alternative.evaluation.estimate
+        assert estimate is not None  # only estimated configs are alternatives
+        lines.append(f"  {alternative.change}: {verdict(estimate)}")
+    return lines
+
+
+def _batch_search(result: PreflightResult) -> list[str]:
+    search = result.batch_search
+    if search is None:
+        return []
+    tried = ", ".join(f"{batch} {'fits' if ok else 'no'}" for batch, ok in search.tried)
+    if search.largest is None:
+        found = "largest batch: none fits" if search.tried else "largest batch: not searched"
+    else:
+        largest = search.largest
+        assert largest.estimate is not None
+        found = (f"largest batch that fits: {largest.run.train.batch_size} "
+                 f"({verdict(largest.estimate)})")
+    return [found + (f" [tried {tried}]" if tried else "")] + \
+        ([f"note: {search.note}"] if search.note else [])
