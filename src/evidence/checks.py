@@ -9,7 +9,7 @@ from typing import Any
 
 from evidence.findings import Code, Finding, pointer
 from evidence.hashing import Progress, sha256_file
-from evidence.logs import evidence_lines, iter_text_lines
+from evidence.logs import LogError, scan_evidence
 from evidence.models.artifact import ArtifactRef
 from evidence.models.eval_summary import (
     EVAL_SUMMARY_FILE,
@@ -20,7 +20,6 @@ from evidence.models.eval_summary import (
 )
 from evidence.models.manifest import MANIFEST_FILE, ConfigRef, DeviceInfo, RunManifest
 from evidence.models.types import is_placeholder
-from evidence.protocol import ProtocolError
 
 LOG_FILE = "kaggle_output_log.txt"
 
@@ -139,11 +138,12 @@ def check_artifacts(run_dir: Path, artifacts: list[ArtifactRef],
 def _stated_in_log(log: Path) -> tuple[dict[str, Any], list[Finding]]:
     stated: dict[str, Any] = {}
     try:
-        for line in evidence_lines(iter_text_lines(log)):
-            if line.doc == "run_manifest":
-                stated[line.pointer] = line.value
-    except ProtocolError as error:
-        return stated, [Finding(LOG_FILE, Code.KAGGLE_LOG_MISMATCH, str(error))]
+        for line in scan_evidence(log):  # any log form: Kaggle's JSON, plain text, a notebook
+            if line.evidence.doc == "run_manifest":
+                stated[line.evidence.pointer] = line.evidence.value
+    except LogError as error:
+        return stated, [Finding(LOG_FILE, Code.KAGGLE_LOG_MISMATCH, error.message,
+                                line=error.line)]
     return stated, []
 
 
@@ -156,7 +156,7 @@ def check_log_agreement(run_dir: Path, manifest: RunManifest) -> list[Finding]:
     recorded: dict[str, Any] = {"/run_id": manifest.run_id}
     recorded.update({f"/kaggle/{key}": value for key, value in manifest.kaggle})
     for at, value in recorded.items():
-        if at in stated and not is_placeholder(value) and stated[at] != value:
+        if at in stated and _both_real(value, stated[at]) and stated[at] != value:
             findings.append(Finding(MANIFEST_FILE, Code.KAGGLE_LOG_MISMATCH,
                                     f"the log says {stated[at]!r}, the manifest {value!r}", at))
     return findings

@@ -43,6 +43,13 @@ class Code(StrEnum):
     ARTIFACT_SIZE_MISMATCH = "artifact_size_mismatch"
     ARTIFACT_UNLISTED = "artifact_unlisted"
     KAGGLE_LOG_MISMATCH = "kaggle_log_mismatch"
+    # Filling a template from a console log (evidence fill)
+    LOG_MALFORMED = "log_malformed"
+    LOG_EVIDENCE_UNREADABLE = "log_evidence_unreadable"
+    LOG_NO_EVIDENCE = "log_no_evidence"
+    LOG_UNKNOWN_FIELD = "log_unknown_field"
+    LOG_CONTRADICTION = "log_contradiction"
+    FILL_CONFLICT = "fill_conflict"
     # Packaging a run (evidence package, evidence attest)
     RUN_SYMLINK = "run_symlink"
     RUN_SPECIAL_FILE = "run_special_file"

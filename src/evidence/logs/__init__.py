@@ -1,37 +1,40 @@
-"""Reading console logs for evidence lines, with memory flat whatever the log's size."""
+"""Reading console logs: Kaggle's JSON log, plain text, or an executed notebook, told apart by
+content. Every form of one run's log gives the same visible lines, and so the same evidence.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from evidence.protocol import MAX_LINE_CHARS, EvidenceLine, parse_line
+from evidence.logs.detect import LogForm, detect_form
+from evidence.logs.errors import LogError
+from evidence.logs.evidence import StatedLine, evidence_in
+from evidence.logs.kaggle import read_kaggle
+from evidence.logs.lines import LogLine
+from evidence.logs.notebook import read_notebook
+from evidence.logs.plain import read_plain
+from evidence.protocol import MARKER
 
-READ_CHUNK_BYTES = 1024 * 1024
+__all__ = ["LogError", "LogForm", "LogLine", "StatedLine", "detect_form", "evidence_in",
+           "read_log_lines", "scan_evidence"]
+
+# Each reader takes the open log and, optionally, the text a line must contain to be kept.
+READERS: dict[LogForm, Callable[[BinaryIO, str | None], Iterator[LogLine]]] = {
+    LogForm.KAGGLE_JSON: read_kaggle,
+    LogForm.NOTEBOOK: read_notebook,
+    LogForm.PLAIN_TEXT: read_plain,
+}
 
 
-def iter_text_lines(path: Path) -> Iterator[str]:
-    """Lines of a text file, decoded leniently; a line longer than the protocol's limit is
-    skipped in pieces rather than held in memory."""
-    pending = b""
-    overlong = False
+def read_log_lines(path: Path, wanted: str | None = None) -> Iterator[LogLine]:
+    """The visible lines of a log in any form (those containing `wanted`, if given); LogError
+    if its form is broken."""
     with path.open("rb") as handle:
-        while chunk := handle.read(READ_CHUNK_BYTES):
-            pieces = (pending + chunk).split(b"\n")
-            pending = pieces.pop()
-            for piece in pieces:
-                if not overlong:
-                    yield piece.decode("utf-8", errors="replace")
-                overlong = False
-            if len(pending) > MAX_LINE_CHARS:
-                pending, overlong = b"", True
-    if pending and not overlong:
-        yield pending.decode("utf-8", errors="replace")
+        yield from READERS[detect_form(handle)](handle, wanted)
 
 
-def evidence_lines(lines: Iterator[str]) -> Iterator[EvidenceLine]:
-    """The evidence lines among a log's lines; raises ProtocolError on one it cannot read."""
-    for line in lines:
-        found = parse_line(line.rstrip("\r"))
-        if found is not None:
-            yield found
+def scan_evidence(path: Path) -> Iterator[StatedLine]:
+    """The evidence lines of a log in any form, in order."""
+    return evidence_in(read_log_lines(path, MARKER))

@@ -114,8 +114,8 @@ def kaggle_entries(handle: BinaryIO) -> Iterator[KaggleEntry]:
                        "truncated; download it again", last or None)
 
 
-def read_kaggle(handle: BinaryIO) -> Iterator[LogLine]:
-    streams = {name: LineAssembler() for name in STREAMS}
+def read_kaggle(handle: BinaryIO, wanted: str | None = None) -> Iterator[LogLine]:
+    streams = {name: LineAssembler(wanted) for name in STREAMS}
     for entry in kaggle_entries(handle):
         for piece in streams[entry.stream].feed(entry.data):
             yield LogLine(piece.text, f"line {entry.line} ({entry.stream})", entry.line,

@@ -21,7 +21,8 @@ from evidence.protocol import MAX_LINE_CHARS
 STREAMS = ("stdout", "stderr")
 
 # CSI sequences (colours, cursor moves), OSC sequences (titles, links), and two-byte escapes.
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# None reaches across a line break, so the visible text of a chunk is that of its lines.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n\r]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 def visible(text: str) -> str:
@@ -47,16 +48,55 @@ class Piece:
     line: int
 
 
-class LineAssembler:
-    """Feed it a stream's text in pieces of any size; it gives back complete lines."""
+def _break_span(text: str) -> tuple[int, int]:
+    """Where the first and the last line break of text are; (-1, -1) when it has none."""
+    newline, carriage = text.find("\n"), text.find("\r")
+    first = min(newline, carriage) if newline >= 0 and carriage >= 0 else max(newline, carriage)
+    return first, max(text.rfind("\n"), text.rfind("\r"))
 
-    def __init__(self) -> None:
+
+def _may_hold(text: str, wanted: str) -> bool:
+    """Whether text holds `wanted` once its colours are dropped (cheap tests first: dropping
+    colours only removes characters)."""
+    if wanted in text:
+        return True
+    if "\x1b" not in text or wanted[0] not in text:
+        return False
+    return wanted in visible(text)
+
+
+class LineAssembler:
+    """Feed it a stream's text in pieces of any size; it gives back complete lines.
+
+    With `wanted`, it gives back only the lines that contain it, and skips text without it
+    at the speed of a substring search: a gigabyte of noise costs seconds, not minutes.
+    """
+
+    def __init__(self, wanted: str | None = None) -> None:
+        self._wanted = wanted
         self._parts: list[str] = []
         self._size = 0
         self._overlong = False
         self._newlines = 0
 
     def feed(self, text: str) -> Iterator[Piece]:
+        if self._wanted is not None and not _may_hold(text, self._wanted):
+            yield from self._skim(text)
+        else:
+            yield from self._split(text)
+
+    def _skim(self, text: str) -> Iterator[Piece]:
+        """Text without the wanted string: only the line it finishes (which began earlier and
+        may hold the rest of it) and the line it starts (which may go on to) can matter."""
+        first, last = _break_span(text)
+        if first < 0:
+            self._append(text)
+            return
+        yield from self._split(text[:first + 1])
+        self._newlines += text.count("\n", first + 1, last + 1)
+        self._append(text[last + 1:])
+
+    def _split(self, text: str) -> Iterator[Piece]:
         *ended, rest = text.split("\n")
         for line in ended:
             yield from self._take(line)
@@ -87,6 +127,6 @@ class LineAssembler:
     def _end(self) -> Iterator[Piece]:
         if self._parts:
             text = visible("".join(self._parts))
-            if text.strip():
+            if text.strip() and (self._wanted is None or self._wanted in text):
                 yield Piece(text, self._newlines + 1)
         self._parts, self._size, self._overlong = [], 0, False

@@ -56,7 +56,7 @@ def _stream_text(output: Any, where: str) -> tuple[str, str] | None:
     return name, text
 
 
-def _cell_lines(cell: Any, number: int) -> Iterator[LogLine]:
+def _cell_lines(cell: Any, number: int, wanted: str | None) -> Iterator[LogLine]:
     if not isinstance(cell, dict):
         raise _malformed(f"cell {number} is not an object")
     if cell.get("cell_type") != "code":
@@ -64,7 +64,7 @@ def _cell_lines(cell: Any, number: int) -> Iterator[LogLine]:
     outputs = cell.get("outputs", [])
     if not isinstance(outputs, list):
         raise _malformed(f"cell {number}: outputs is not a list")
-    streams = {name: LineAssembler() for name in STREAMS}
+    streams = {name: LineAssembler(wanted) for name in STREAMS}
     for index, output in enumerate(outputs, start=1):
         found = _stream_text(output, f"cell {number}, output {index}")
         if found is not None:
@@ -75,6 +75,6 @@ def _cell_lines(cell: Any, number: int) -> Iterator[LogLine]:
             yield LogLine(piece.text, f"cell {number} ({name})", None, name)
 
 
-def read_notebook(handle: BinaryIO) -> Iterator[LogLine]:
+def read_notebook(handle: BinaryIO, wanted: str | None = None) -> Iterator[LogLine]:
     for number, cell in enumerate(_read_notebook(handle)["cells"], start=1):
-        yield from _cell_lines(cell, number)
+        yield from _cell_lines(cell, number, wanted)

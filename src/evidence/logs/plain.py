@@ -19,9 +19,9 @@ def _located(piece: Piece) -> LogLine:
     return LogLine(piece.text, f"line {piece.line}", piece.line)
 
 
-def read_plain(handle: BinaryIO) -> Iterator[LogLine]:
+def read_plain(handle: BinaryIO, wanted: str | None = None) -> Iterator[LogLine]:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    assembler = LineAssembler()
+    assembler = LineAssembler(wanted)
     while chunk := handle.read(READ_CHUNK_BYTES):
         for piece in assembler.feed(decoder.decode(chunk)):
             yield _located(piece)
