@@ -92,3 +92,15 @@ def build_run(run_dir: Path, predictions: list[Prediction] | None = None) -> Pat
                         train_seconds=30.0, eval_seconds=10.5),
         artifacts=artifacts, kaggle=KAGGLE, steps=2))
     return run_dir
+
+
+def protocol_lines(run_dir: Path) -> list[str]:
+    """What the trainer prints for a run: one evidence line per top-level field of its two
+    documents, each dumped from its model as JSON."""
+    lines = []
+    for doc, file, model in (("run_manifest", MANIFEST_FILE, RunManifest),
+                             ("eval_summary", EVAL_SUMMARY_FILE, EvalSummary)):
+        document = model.model_validate_json((run_dir / file).read_bytes())
+        lines += [format_line(doc, f"/{name}", value)
+                  for name, value in document.model_dump(mode="json").items()]
+    return lines

@@ -26,6 +26,8 @@ def template_manifest(model: ModelRef | None = None) -> RunManifest:
         mode=fill("mode"),
         model=model if model is not None else fill("model"),
         config=fill("config"),
+        # A placeholder, not null: whether the run had a smoke config is the log's to say.
+        smoke_config=fill("smoke_config"),
         dataset=fill("dataset"),
         git=fill("git"),
         packages=fill("packages"),

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from evidence import __version__
-from evidence.cli import attest, hook, package, schema, validate, verify
+from evidence.cli import attest, fill, hook, init, package, schema, validate, verify
 
-COMMANDS = (validate, schema, package, verify, attest, hook)
+COMMANDS = (validate, schema, package, verify, attest, hook, init, fill)
 EXIT_USAGE = 2
 
 

@@ -1,0 +1,54 @@
+"""The Kaggle fields a log cannot know, given on the command line and checked by the models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from evidence.filling.statements import Statement
+from evidence.models.kaggle import (
+    KaggleFields,
+    KaggleNotebookUrl,
+    KaggleNotebookVersion,
+    KaggleRunId,
+)
+
+
+class OptionError(ValueError):
+    """An option's value is not what the model accepts: a usage error."""
+
+
+@dataclass(frozen=True, slots=True)
+class KaggleOption:
+    flag: str
+    field: str
+    kind: Any
+    # Numbers arrive as text; read them as JSON so "7" is 7 but "7.0" and "07" are refused.
+    numeric: bool
+
+    def statement(self, text: str) -> Statement:
+        adapter: TypeAdapter[Any] = TypeAdapter(self.kind)
+        try:
+            value = adapter.validate_json(text, strict=True) if self.numeric \
+                else adapter.validate_python(text, strict=True)
+        except ValidationError as error:
+            reason = error.errors()[0]["msg"]
+            expected = KaggleFields.model_fields[self.field].description
+            raise OptionError(f"{self.flag} {text!r}: {reason}; expected {expected}") from None
+        return Statement("run_manifest", f"/kaggle/{self.field}", value, self.flag)
+
+
+KAGGLE_OPTIONS = (
+    KaggleOption("--kaggle-url", "kaggle_notebook_url", KaggleNotebookUrl, numeric=False),
+    KaggleOption("--kaggle-version", "kaggle_notebook_version", KaggleNotebookVersion,
+                 numeric=True),
+    KaggleOption("--kaggle-run-id", "kaggle_run_id", KaggleRunId, numeric=True),
+)
+
+
+def option_statements(given: dict[str, str | None]) -> list[Statement]:
+    """Statements for the options given, keyed by flag ('--kaggle-url': text or None)."""
+    return [option.statement(text) for option in KAGGLE_OPTIONS
+            if (text := given.get(option.flag)) is not None]
