@@ -6,6 +6,7 @@ cannot say what a symlink pointed at, and a FIFO or device would hang or leak th
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ def open_regular(path: Path) -> IO[bytes]:
     fd = os.open(path, os.O_RDONLY | _NO_FOLLOW)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegularFile(f"{path} is not a regular file any more")
+            raise NotRegularFile(errno.EINVAL, "not a regular file any more", str(path))
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
