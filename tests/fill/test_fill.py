@@ -13,6 +13,7 @@ from fillkit import FIXTURE_LOGS, downloaded_template, snapshot
 from logforms import kaggle_entries, kaggle_log, notebook, plain_log, stdout_of
 
 from evidence.cli import main
+from evidence.filling import FillError, plan_fill, write_fill
 from evidence.models.manifest import MANIFEST_FILE
 from evidence.protocol import format_line
 from evidence.templates import LOG_FILE
@@ -242,3 +243,17 @@ def test_filling_the_trainers_own_output_records_the_log(outputs: Path, log: Pat
     assert "/artifacts/2: {" in capsys.readouterr().out
     assert (outputs / "eval_summary.json").read_bytes() == summary
     assert validate_run(outputs).findings == []
+
+
+def test_a_plan_with_conflicts_is_not_written_unless_forced(template: Path, log: Path) -> None:
+    assert fill("--from-log", log, template) == 0
+    manifest = _manifest(template)
+    manifest["steps"] = 99
+    (template / MANIFEST_FILE).write_text(json.dumps(manifest))
+    plan = plan_fill(template, log)
+    before = snapshot(template)
+    with pytest.raises(FillError) as raised:
+        write_fill(plan)
+    assert [finding.pointer for finding in raised.value.findings] == ["/steps"]
+    assert snapshot(template) == before
+    assert write_fill(plan, force=True) == [MANIFEST_FILE]

@@ -89,10 +89,11 @@ def test_logs_without_evidence_state_nothing(name: str) -> None:
     assert stated(FIXTURE_LOGS / name) == []
 
 
-def _reassembled(pieces: list[str], wanted: str | None = None) -> list[str]:
+def _reassembled(pieces: list[str], wanted: str | None = None) -> list[tuple[str, int]]:
+    """(text, line number) of each line rebuilt from the pieces."""
     assembler = LineAssembler(wanted)
-    lines = [piece.text for text in pieces for piece in assembler.feed(text)]
-    return lines + [piece.text for piece in assembler.close()]
+    lines = [(piece.text, piece.line) for text in pieces for piece in assembler.feed(text)]
+    return lines + [(piece.text, piece.line) for piece in assembler.close()]
 
 
 def _cut(text: str, cuts: list[int]) -> list[str]:
@@ -111,7 +112,7 @@ def test_any_cutting_of_a_stream_gives_the_same_lines(text: str, cuts: list[int]
 
 @given(text=_stream_text, cuts=st.lists(st.integers(min_value=0, max_value=300), max_size=20))
 def test_keeping_only_wanted_lines_skips_nothing_wanted(text: str, cuts: list[int]) -> None:
-    wanted = [line for line in _reassembled([text]) if "@/1" in line]
+    wanted = [line for line in _reassembled([text]) if "@/1" in line[0]]
     assert _reassembled(_cut(text, cuts), "@/1") == wanted
 
 
@@ -129,7 +130,8 @@ def test_any_split_into_kaggle_entries_parses_to_the_same_lines(lines: list[str]
             entries.append({"stream_name": "stderr", "time": 1.0, "data": "warn\r50%\n"})
         entries.append({"stream_name": "stdout", "time": 1.0, "data": stdout[a:b]})
     read = read_kaggle(io.BytesIO(kaggle_log(entries)))
-    assert [line.text for line in read if line.stream == "stdout"] == _reassembled([stdout])
+    expected = [text for text, _ in _reassembled([stdout])]
+    assert [line.text for line in read if line.stream == "stdout"] == expected
 
 
 def test_a_line_too_long_to_be_evidence_is_dropped_as_it_grows() -> None:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from evidence.filling.render import change_lines, missing_lines
 
     if not args.log.is_file():
-        print(f"evidence: {args.log}: no such log file", file=sys.stderr)
+        print(f"evidence: {args.log}: no such log file (or not a file)", file=sys.stderr)
         return EXIT_USAGE
     if not args.run_dir.is_dir():
         print(f"evidence: {args.run_dir}: no such run directory; `evidence init "
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("\n".join([*missing_lines(plan), "dry run: nothing written"]))
             return 0
-        written = write_fill(plan)
+        written = write_fill(plan, force=args.force)
     except FillError as error:
         _print_findings(str(args.log), error.findings)
         return EXIT_FINDINGS

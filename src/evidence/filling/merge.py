@@ -50,7 +50,7 @@ class Conflict:
                            f"{self.incoming}")
         return Finding(self.file, Code.FILL_CONFLICT,
                        f"holds {show(self.current)}, {self.source} says {show(self.incoming)}",
-                       self.pointer or None)
+                       self.pointer)
 
 
 @dataclass

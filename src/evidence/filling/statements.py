@@ -68,10 +68,12 @@ class StatementSet:
             self.by_field[key] = statement
         elif not is_placeholder(statement.value) and not same_json(earlier.value,
                                                                     statement.value):
+            why = "check the option" if statement.source.startswith("--") \
+                else "a log must hold one run"
             self._problem(Code.LOG_CONTRADICTION,
                           f"{statement.doc} {statement.pointer}: {earlier.source} says "
                           f"{show(earlier.value)}, {statement.source} says "
-                          f"{show(statement.value)}; a log must hold one run", statement.line)
+                          f"{show(statement.value)}; {why}", statement.line)
 
     def add_log(self, stated: Iterable[StatedLine]) -> None:
         try:

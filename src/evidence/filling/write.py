@@ -25,8 +25,11 @@ def _copy_log(source: Path, run_dir: Path) -> None:
         shutil.copyfileobj(reader, output, CHUNK_BYTES)
 
 
-def write_fill(plan: FillPlan) -> list[str]:
-    """Write what the plan changes; returns the files written, in order."""
+def write_fill(plan: FillPlan, *, force: bool = False) -> list[str]:
+    """Write what the plan changes; returns the files written, in order. A plan whose result
+    is invalid, or (unless forced) has conflicts, is refused whole."""
+    if plan.invalid or (plan.conflicts and not force):
+        raise FillError(plan.invalid or [conflict.finding() for conflict in plan.conflicts])
     written = []
     if plan.copies_log:
         _copy_log(plan.log, plan.run_dir)
