@@ -9,9 +9,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from runbuilder import build_run
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).parent.parent
-
 
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from evidence.cli import main
+from repo_paths import REPO
 
 M36 = REPO / "submission_runs" / "m36_v1"
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import REPO
-
 from evidence.findings import Code
 from evidence.models.eval_summary import EvalSummary, Score
 from evidence.models.kaggle import KaggleFields
 from evidence.models.manifest import RunManifest
 from evidence.models.prediction import Prediction
+from repo_paths import REPO
 
 DOCS = "\n".join(path.read_text() for path in sorted((REPO / "docs").glob("*.md")))
 REFERENCE = (REPO / "docs" / "evidence.md").read_text()

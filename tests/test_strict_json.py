@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from evidence.findings import Code
 from evidence.jsonio import StrictJsonError, loads_strict
 from evidence.validate import validate_run
+from repo_paths import FIXTURES
 
 CASES = {
     "empty.json": Code.JSON_EMPTY,
