@@ -68,8 +68,9 @@ def _portable(node: Any) -> Any:
         return [_portable(child) for child in node]
     if not isinstance(node, dict):
         return node
-    closed = {key: _end_of_text(child) if key == "pattern" and isinstance(child, str)
-              else _portable(child) for key, child in node.items()}
+    closed: dict[str, Any] = {
+        key: _end_of_text(child) if key == "pattern" and isinstance(child, str)
+        else _portable(child) for key, child in node.items()}
     patterns = closed.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1:
         [(pattern, values)] = patterns.items()
