@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mode == "full" and not args.skip_preflight:
             from training.preflight.launch import preflight_before_loading
 
-            preflight = preflight_before_loading(full, say)
+            preflight = preflight_before_loading(full, platform, say)
         request = RunRequest(mode=mode, run=training_config, full=full, smoke=smoke,
                              output=args.output, dataset=args.dataset, steps=steps,
                              overwrite=args.overwrite, preflight=preflight)

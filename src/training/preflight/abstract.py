@@ -9,11 +9,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import optax
 from jax.sharding import AbstractMesh, Mesh
 from transformers import FlaxAutoModelForCausalLM, PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 
-from training.config import PretrainedModelConfig, RunConfig, TinyModelConfig, TrainConfig
+from training.config import PretrainedModelConfig, RunConfig, TinyModelConfig
 from training.loading import JNP_DTYPES, cast_params
 from training.optim import learning_rate_schedule, make_optimizer
 from training.preflight.model_spec import model_config
@@ -34,10 +35,11 @@ class AbstractModel:
         return sum(leaf.size for leaf in jax.tree_util.tree_leaves(self.params))
 
 
-def abstract_model(cfg: PretrainedModelConfig | TinyModelConfig) -> AbstractModel:
+def abstract_model(cfg: PretrainedModelConfig | TinyModelConfig,
+                   hf_config: PretrainedConfig | None = None) -> AbstractModel:
     """The model's code and its parameters' shapes, through the loader's own cast: a Flax
     `dtype` argument alone would leave them float32."""
-    hf_config = model_config(cfg)
+    hf_config = hf_config if hf_config is not None else model_config(cfg)
     model = FlaxAutoModelForCausalLM.from_config(hf_config, dtype=JNP_DTYPES[cfg.dtype],
                                                  _do_init=False)
     initial = jax.eval_shape(lambda: model.init_weights(jax.random.PRNGKey(0), (1, 1)))
@@ -45,9 +47,8 @@ def abstract_model(cfg: PretrainedModelConfig | TinyModelConfig) -> AbstractMode
     return AbstractModel(hf_config, model, params)
 
 
-def abstract_state(params: Any, train: TrainConfig) -> Any:
+def abstract_state(params: Any, optimizer: optax.GradientTransformation) -> Any:
     """The TrainState's shapes: step, parameters and the optimizer's state."""
-    optimizer = make_optimizer(train)
     return jax.eval_shape(lambda tree: init_state(tree, optimizer), params)
 
 
@@ -71,7 +72,7 @@ def abstract_batch(run: RunConfig) -> dict[str, jax.ShapeDtypeStruct]:
 def lower_train_step(model: AbstractModel, run: RunConfig, mesh: Mesh) -> Any:
     """`make_train_step` exactly as the pipeline builds it, lowered on abstract inputs."""
     optimizer, schedule = make_optimizer(run.train), learning_rate_schedule(run.train)
-    state = jax.eval_shape(lambda tree: init_state(tree, optimizer), model.params)
+    state = abstract_state(model.params, optimizer)
     batch_sharding = train_batch_sharding(mesh)
     step = make_train_step(model_apply_fn(model.model), optimizer, schedule,
                            tree_shardings(mesh, state), batch_sharding)

@@ -63,9 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Imported only now: they import JAX, which reads the environment once.
     from evidence.eligibility import ProfileError, load_profile
     from training.config import load_config
+    from training.preflight.figures_cache import enable_jax_cache
     from training.preflight.report import report_lines
     from training.preflight.result import run_preflight
 
+    if not args.no_cache and args.target in ("cpu", "auto"):
+        # JAX's own cache, for devices that are here; it cannot serve TPU cross-compiles, whose
+        # figures the preflight caches itself (figures_cache).
+        enable_jax_cache(args.cache_dir)
     try:
         loaded = load_config(args.config)
         profile = load_profile(args.profile) if args.profile else None

@@ -12,6 +12,7 @@ from jax.errors import JaxRuntimeError
 from evidence.findings import Finding
 from training.config import RunConfig
 from training.errors import TrainingError
+from training.optim import make_optimizer
 from training.preflight import static_checks
 from training.preflight.abstract import (
     AbstractModel,
@@ -52,7 +53,7 @@ class Evaluator:
 
     def floor(self, run: RunConfig) -> MemoryEstimate:
         target = self.resolved.target
-        return analytic_floor(abstract_state(self.model.params, run.train),
+        return analytic_floor(abstract_state(self.model.params, make_optimizer(run.train)),
                               abstract_mesh(run, target.devices), target.usable_bytes)
 
     def evaluate(self, run: RunConfig) -> Evaluation:

@@ -33,10 +33,14 @@ def shape(run: RunConfig) -> str:
             f"sequence {run.data.max_seq_len}, {train.optimizer}, {run.sharding.strategy}")
 
 
+def _count(parameters: int | None) -> str:
+    return "cannot be built" if parameters is None else f"{parameters:,} parameters"
+
+
 def report_lines(result: PreflightResult) -> list[str]:
     run = result.config.config
     lines = [f"preflight: {result.config.path} on {result.target.name} ({result.target.about})",
-             f"model {result.model_id} ({result.family}, {result.parameter_count:,} parameters, "
+             f"model {result.model_id} ({result.family}, {_count(result.parameter_count)}, "
              f"{run.model.dtype}); {shape(run)}"]
     estimate = result.evaluation.estimate
     if estimate is not None:

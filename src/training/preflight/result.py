@@ -11,10 +11,12 @@ from evidence.findings import Code, Finding
 from evidence.models.preflight import PreflightRecord
 from evidence.models.profile import CompetitionProfile
 from training.config import LoadedConfig, PretrainedModelConfig
+from training.preflight import static_checks
 from training.preflight.abstract import abstract_model
 from training.preflight.alternatives import Alternative, nearest_that_fit
 from training.preflight.engine import Evaluation, Evaluator
-from training.preflight.figures_cache import FiguresCache, enable_jax_cache
+from training.preflight.figures_cache import FiguresCache
+from training.preflight.model_spec import model_config
 from training.preflight.resolve import Resolved, resolve
 from training.preflight.search import BatchSearch, largest_batch
 from training.preflight.targets import GIB, Target
@@ -32,13 +34,14 @@ class PreflightResult:
     target: Target
     model_id: str
     family: str
-    parameter_count: int
+    parameter_count: int | None  # None: the model could not be built
     evaluation: Evaluation
     tools: dict[str, str]
     eligibility: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
     batch_search: BatchSearch | None = None
+    compiles: int = 0  # compiles the figures cache did not spare
 
     @property
     def fits(self) -> bool | None:
@@ -79,15 +82,20 @@ def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None
                   find_max_batch: bool = False, cache_dir: Path | None = None) -> PreflightResult:
     run = loaded.config
     resolved = resolve(target, budget_bytes)
-    if cache_dir is not None:
-        enable_jax_cache(cache_dir)
     tools = {name: version for name, version in package_versions().items() if name in TOOLS}
-    salt = f"{resolved.target.name}:{resolved.target.topology}:{sorted(tools.items())}"
-    model = abstract_model(run.model)
+    target = resolved.target  # what decides XLA's figures besides the step itself:
+    salt = f"{target.platform}:{target.device_kind}:{target.devices}:{target.topology}:{tools}"
+    hf_config = model_config(run.model)
+    broken = static_checks.check_positions(loaded.path, run, hf_config)
+    if broken:  # the model cannot even be built at these positions
+        return PreflightResult(config=loaded, target=resolved.target, model_id=_model_id(loaded),
+                               family=hf_config.model_type, parameter_count=None,
+                               evaluation=Evaluation(run, broken, None), tools=tools)
+    model = abstract_model(run.model, hf_config)
     evaluator = Evaluator(loaded.path, model, resolved, FiguresCache(cache_dir, salt))
     result = PreflightResult(
         config=loaded, target=resolved.target, model_id=_model_id(loaded),
-        family=model.config.model_type, parameter_count=model.parameter_count,
+        family=hf_config.model_type, parameter_count=model.parameter_count,
         evaluation=evaluator.evaluate(run), tools=tools, notes=_notes(resolved, loaded))
     if profile is not None:
         why = ineligibility(profile, result.model_id, result.family, result.parameter_count)
@@ -98,6 +106,7 @@ def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None
         result.alternatives = nearest_that_fit(evaluator, run, suggestions)
     if find_max_batch:
         result.batch_search = largest_batch(evaluator, run)
+    result.compiles = evaluator.compiles
     return result
 
 

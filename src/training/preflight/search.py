@@ -1,7 +1,7 @@
 """--find-max-batch: the largest batch that fits, at the config's gradient accumulation and
-sequence length. Batches step by the device count (each device gets whole rows): doubling until
-one does not fit, then halving the gap. Repeats are cheap: the figures of every shape already
-compiled are cached (`figures_cache`)."""
+sequence length. Batches step by the device count (each device gets whole rows): from the
+config's own batch, doubling until one does not fit, then halving the gap. Repeats are cheap:
+the figures of every shape already compiled are cached (`figures_cache`)."""
 
 from __future__ import annotations
 
@@ -42,13 +42,17 @@ def largest_batch(evaluator: Evaluator, run: RunConfig) -> BatchSearch:
             search.largest = evaluation
         return ok
 
-    low, high = 0, 1  # low fits (0: trivially), high is the next to try
-    while high * devices <= MAX_MICRO_BATCH and fits(high):
-        low, high = high, high * 2
-    if high * devices > MAX_MICRO_BATCH:
-        search.note = f"stopped at {MAX_MICRO_BATCH} rows per micro-batch"
-        return search
-    while high - low > 1:  # low fits, high does not
+    start = max(run.train.micro_batch_size // devices, 1)  # the config's own rows per device
+    low, high = 0, start  # low fits (0: nothing does), high does not
+    if fits(start):
+        low = start
+        while low * 2 * devices <= MAX_MICRO_BATCH and fits(low * 2):
+            low *= 2
+        if low * 2 * devices > MAX_MICRO_BATCH:
+            search.note = f"stopped at {MAX_MICRO_BATCH} rows per micro-batch"
+            return search
+        high = low * 2
+    while high - low > 1:
         middle = (low + high) // 2
         low, high = (middle, high) if fits(middle) else (low, middle)
     return search

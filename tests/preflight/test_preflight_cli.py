@@ -1,0 +1,56 @@
+"""`python -m training.preflight` and the launcher's --preflight: exit codes and what they say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import PREFLIGHT_FIXTURES
+from training import run_train_jax
+from training.preflight import cli
+from training.preflight.environment import LIBTPU_OFFLINE
+
+TINY = str(PREFLIGHT_FIXTURES / "tiny_gpt2.yaml")
+
+
+@pytest.fixture(autouse=True)
+def restore_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands set JAX's platform and libtpu's variables; undo that after each test."""
+    for name in ("JAX_PLATFORMS", "XLA_PYTHON_CLIENT_PREALLOCATE", *LIBTPU_OFFLINE):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_does_not_fit_exits_1_and_names_the_nearest_config(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # --no-cache: in a test process, JAX's persistent cache must stay off for the tests after
+    code = cli.main(["--config", TINY, "--target", "cpu", "--budget-gib", "0.002",
+                     "--suggestions", "1", "--no-cache"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "verdict: does not fit by" in out
+    assert "nearest configs that fit:\n  train.grad_accum 2 -> 4: fits" in out
+    assert "preflight_does_not_fit" in out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--config", "no/such.yaml", "--target", "cpu"]) == 2
+    assert "error: no/such.yaml: cannot read the config" in capsys.readouterr().err
+    assert cli.main(["--config", TINY, "--target", "cpu", "--profile", "nope"]) == 2
+    assert "no shipped profile of that name" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--config", TINY, "--target", "v9"])
+    assert exit_.value.code == 2
+
+
+def test_the_launcher_runs_the_preflight_alone(figures: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(cli, "default_cache_dir", lambda: figures)
+    assert run_train_jax.main(["--config", TINY, "--preflight",
+                               "--preflight_target", "cpu"]) == 0
+    assert "verdict: fits:" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        run_train_jax.main(["--config", TINY, "--preflight_target", "cpu", "--output", "x",
+                            "--dataset", "d"])
+    assert "--preflight_target needs --preflight" in capsys.readouterr().err
