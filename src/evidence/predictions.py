@@ -226,14 +226,20 @@ def _ranges(path: Path, parts: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
+def _fork_is_safe() -> bool:
+    """fork shares the loaded models with the workers for free, but is unsafe once a runtime
+    with threads of its own is loaded (the trainer validates its own output with JAX loaded)."""
+    threaded = {"jax", "torch", "tensorflow"} & sys.modules.keys()
+    return sys.platform.startswith("linux") and not threaded
+
+
 def _check_ranges(path: Path, file: str) -> list[RangeCheck]:
     size = path.stat().st_size
     workers = min(os.cpu_count() or 1, 8)
     if size < PARALLEL_ABOVE_BYTES or workers < 2:
         return [check_range(path, 0, size, file)]
     ranges = _ranges(path, workers)
-    # fork shares the loaded models with the workers for free; elsewhere, spawn is the safe one.
-    context = get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    context = get_context("fork" if _fork_is_safe() else "spawn")
     with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
         futures = [pool.submit(check_range, path, start, end, file) for start, end in ranges]
         return [future.result() for future in futures]
