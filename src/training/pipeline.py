@@ -8,12 +8,15 @@ from __future__ import annotations
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jax
+import numpy as np
+from jax.sharding import Mesh, NamedSharding
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -22,11 +25,11 @@ from evidence.models.preflight import PreflightRecord
 from training import evidence_out, provenance
 from training.batching import encode_examples, train_batches
 from training.checkpoint import save_checkpoint
-from training.config import LoadedConfig
-from training.dataset.registry import load_dataset
+from training.config import LoadedConfig, RunConfig
+from training.dataset.registry import Dataset, load_dataset
 from training.errors import TrainingError
 from training.evaluate import evaluate
-from training.loading import load_model
+from training.loading import LoadedModel, load_model
 from training.metrics import METRICS_FILE, MetricsLog, MetricsRow
 from training.optim import learning_rate_schedule, make_optimizer
 from training.sharding import (
@@ -36,7 +39,7 @@ from training.sharding import (
     train_batch_sharding,
     tree_shardings,
 )
-from training.step import init_state, make_train_step, model_apply_fn
+from training.step import TrainState, init_state, make_train_step, model_apply_fn
 from training.train_loop import train
 
 
@@ -69,6 +72,45 @@ def prepare_output(output: Path, overwrite: bool) -> None:
     output.mkdir(parents=True, exist_ok=True)
 
 
+@dataclass(frozen=True)
+class Trainable:
+    """Everything the training loop needs, placed on the mesh."""
+
+    mesh: Mesh
+    state: TrainState
+    step_fn: Any
+    batch_sharding: NamedSharding
+    batches: Iterator[dict[str, np.ndarray]]
+
+
+def prepare_training(loaded: LoadedModel, cfg: RunConfig, config_path: str,
+                     dataset: Dataset) -> Trainable:
+    """Mesh, sharded parameters and optimizer state, the compiled step, and the batches."""
+    mesh = make_mesh(cfg.sharding.strategy)
+    check_divisible(cfg.train.micro_batch_size, mesh,
+                    f"{config_path}: train.batch_size / train.grad_accum")
+    examples = encode_examples(loaded.tokenizer, dataset.train, cfg.data.max_seq_len,
+                               config_path)
+    optimizer = make_optimizer(cfg.train)
+    state_shardings = tree_shardings(mesh, jax.eval_shape(lambda p: init_state(p, optimizer),
+                                                          loaded.params))
+    params = jax.tree_util.tree_map(put_global, loaded.params, state_shardings.params)
+    state = jax.jit(lambda p: init_state(p, optimizer), out_shardings=state_shardings)(params)
+    batch_sharding = train_batch_sharding(mesh)
+    step_fn = make_train_step(model_apply_fn(loaded.model), optimizer,
+                              learning_rate_schedule(cfg.train), state_shardings,
+                              batch_sharding)
+    batches = train_batches(examples, batch_size=cfg.train.batch_size,
+                            grad_accum=cfg.train.grad_accum, seed=cfg.train.seed)
+    return Trainable(mesh, state, step_fn, batch_sharding, batches)
+
+
+def step_line(row: MetricsRow, steps: int) -> str:
+    return (f"step {row.step}/{steps} loss {row.loss:.4f} lr {row.learning_rate:.2e} "
+            f"tokens/s {row.tokens_per_second:,.0f} step {row.step_seconds:.2f}s"
+            + (" (includes compilation)" if row.includes_compile else ""))
+
+
 def run(request: RunRequest, say: Callable[[str], None], progress_console: Console) -> RunManifest:
     """`say` writes one plain line to the run's log (stdout); the progress bar goes to
     `progress_console` (stderr), so the log carries no terminal control codes."""
@@ -79,55 +121,36 @@ def run(request: RunRequest, say: Callable[[str], None], progress_console: Conso
     kaggle = provenance.kaggle_fields()  # a malformed KAGGLE_* variable fails before training
     prepare_output(request.output, request.overwrite)
     say(f"run {run_id}: {request.mode} run of {request.run.path}, {request.steps} steps, "
-              f"data set {dataset.spec.name} {dataset.spec.version}")
-
+        f"data set {dataset.spec.name} {dataset.spec.version}")
     loaded = load_model(cfg.model, max_seq_len=cfg.data.max_seq_len,
                         config_path=request.run.path, seed=cfg.train.seed)
-    say(f"model {loaded.model_id} ({loaded.family}, {loaded.parameter_count:,} "
-              f"parameters, {loaded.dtype})")
-    mesh = make_mesh(cfg.sharding.strategy)
-    check_divisible(cfg.train.micro_batch_size, mesh,
-                    f"{request.run.path}: train.batch_size / train.grad_accum")
-    examples = encode_examples(loaded.tokenizer, dataset.train, cfg.data.max_seq_len,
-                               request.run.path)
+    say(f"model {loaded.model_id} ({loaded.family}, {loaded.parameter_count:,} parameters, "
+        f"{loaded.dtype})")
+    trainable = prepare_training(loaded, cfg, request.run.path, dataset)
 
-    optimizer, schedule = make_optimizer(cfg.train), learning_rate_schedule(cfg.train)
-    state_shardings = tree_shardings(mesh, jax.eval_shape(lambda p: init_state(p, optimizer),
-                                                          loaded.params))
-    params = jax.tree_util.tree_map(put_global, loaded.params, state_shardings.params)
-    state = jax.jit(lambda p: init_state(p, optimizer), out_shardings=state_shardings)(params)
-    batch_sharding = train_batch_sharding(mesh)
-    step_fn = make_train_step(model_apply_fn(loaded.model), optimizer, schedule,
-                              state_shardings, batch_sharding)
-    batches = train_batches(examples, batch_size=cfg.train.batch_size,
-                            grad_accum=cfg.train.grad_accum, seed=cfg.train.seed)
-
-    train_start = time.perf_counter()
     with _progress(progress_console) as bar:
-        task = bar.add_task("train", total=request.steps)
+        train_task = bar.add_task("train", total=request.steps)
 
         def on_step(row: MetricsRow) -> None:
-            bar.advance(task)
-            say(f"step {row.step}/{request.steps} loss {row.loss:.4f} "
-                      f"lr {row.learning_rate:.2e} tokens/s {row.tokens_per_second:,.0f} "
-                      f"step {row.step_seconds:.2f}s"
-                      + (" (includes compilation)" if row.includes_compile else ""))
+            bar.advance(train_task)
+            say(step_line(row, request.steps))
 
-        state = train(step_fn, state, batches, steps=request.steps,
-                      batch_sharding=batch_sharding,
+        train_start = time.perf_counter()
+        state = train(trainable.step_fn, trainable.state, trainable.batches,
+                      steps=request.steps, batch_sharding=trainable.batch_sharding,
                       metrics=MetricsLog(request.output / METRICS_FILE),
                       log_every=cfg.train.log_every, on_step=on_step)
         train_seconds = time.perf_counter() - train_start
         if cfg.save_checkpoint:
             save_checkpoint(loaded, state.params, request.output)
 
+        eval_task = bar.add_task("eval", total=len(dataset.eval))
         eval_start = time.perf_counter()
-        task = bar.add_task("eval", total=len(dataset.eval))
         predictions = evaluate(loaded, state.params, dataset.eval,
                                batch_size=cfg.eval.batch_size,
-                               max_new_tokens=cfg.eval.max_new_tokens, mesh=mesh,
+                               max_new_tokens=cfg.eval.max_new_tokens, mesh=trainable.mesh,
                                config_path=request.run.path,
-                               on_batch=lambda n: bar.advance(task, n))
+                               on_batch=lambda n: bar.advance(eval_task, n))
         eval_seconds = time.perf_counter() - eval_start
 
     dataset_ref = evidence_out.dataset_ref(dataset)
@@ -137,7 +160,7 @@ def run(request: RunRequest, say: Callable[[str], None], progress_console: Conso
     overall = summary.scorecard.overall
     if not isinstance(overall, str):
         say(f"eval: {overall.n_correct}/{overall.n_items} correct, "
-                  f"{overall.n_format_ok} well formed")
+            f"{overall.n_format_ok} well formed")
     manifest = evidence_out.write_manifest(
         request.output, run_id=run_id, mode=request.mode,
         model=ModelRef(id=loaded.model_id, revision=loaded.revision, family=loaded.family,
