@@ -19,6 +19,7 @@ from evidence.models.eval_summary import (
     Scorecard,
 )
 from evidence.models.manifest import MANIFEST_FILE, ConfigRef, DeviceInfo, RunManifest
+from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.types import is_placeholder
 
 LOG_FILE = "kaggle_output_log.txt"
@@ -42,6 +43,15 @@ def check_identity(manifest: RunManifest, summary: EvalSummary) -> list[Finding]
             findings.append(Finding(EVAL_SUMMARY_FILE, code,
                                     f"{name} differs from {MANIFEST_FILE}", f"/{name}"))
     return findings
+
+
+def check_row_count(manifest: RunManifest, rows: int) -> list[Finding]:
+    """One prediction row per item of the eval split: a dropped or added row shows here."""
+    if isinstance(manifest.dataset, str) or manifest.dataset.eval_items == rows:
+        return []
+    return [Finding(PREDICTIONS_FILE, Code.SCORECARD_MISMATCH,
+                    f"{rows} rows, but the data set's eval split has "
+                    f"{manifest.dataset.eval_items} items")]
 
 
 def _score_differences(claimed: Score, actual: Score, at: tuple[str, ...]) -> list[Finding]:

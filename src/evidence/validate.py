@@ -16,7 +16,6 @@ from evidence.models.eval_summary import (
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.profile import CompetitionProfile
-from evidence.models.types import is_placeholder
 from evidence.predictions import PredictionsCheck, check_predictions
 
 
@@ -63,12 +62,8 @@ def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSumm
     if summary is not None and predictions is not None and not predictions.findings:
         findings += checks.check_scorecard(summary.scorecard, predictions.scores.scorecard())
     if manifest is not None:
-        if predictions is not None and not is_placeholder(manifest.dataset) and \
-                not isinstance(manifest.dataset, str) and \
-                manifest.dataset.eval_items != predictions.rows:
-            findings.append(Finding(PREDICTIONS_FILE, Code.SCORECARD_MISMATCH,
-                                    f"{predictions.rows} rows, but the data set's eval split has "
-                                    f"{manifest.dataset.eval_items} items"))
+        if predictions is not None:
+            findings += checks.check_row_count(manifest, predictions.rows)
         if not isinstance(manifest.artifacts, str):
             findings += checks.check_artifacts(run_dir, manifest.artifacts, progress)
         findings += checks.check_log_agreement(run_dir, manifest)
