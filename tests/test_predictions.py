@@ -35,10 +35,13 @@ def test_duplicate_key_in_a_row_is_never_taken_silently(tmp_path: Path) -> None:
                                                              "/correct")
 
 
-def test_duplicate_key_hidden_by_a_missing_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", " : "), (",", "\t:\t")])
+def test_duplicate_key_hidden_by_a_missing_one(tmp_path: Path, separators: tuple) -> None:
     """Same number of keys as a good row, one twice and one missing: still caught."""
     row = json.loads(rows_bytes(1)[0])
-    text = json.dumps(row, separators=(",", ":")).replace('"section":', '"category":', 1)
+    colon = separators[1]
+    text = json.dumps(row, separators=separators).replace(f'"section"{colon}',
+                                                          f'"category"{colon}', 1)
     findings = check_predictions(write(tmp_path, text.encode() + b"\n")).findings
     assert findings[0].code == Code.JSON_DUPLICATE_KEY
 
