@@ -83,8 +83,6 @@ def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None
     run = loaded.config
     resolved = resolve(target, budget_bytes)
     tools = {name: version for name, version in package_versions().items() if name in TOOLS}
-    target = resolved.target  # what decides XLA's figures besides the step itself:
-    salt = f"{target.platform}:{target.device_kind}:{target.devices}:{target.topology}:{tools}"
     hf_config = model_config(run.model)
     broken = static_checks.check_positions(loaded.path, run, hf_config)
     if broken:  # the model cannot even be built at these positions
@@ -92,22 +90,33 @@ def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None
                                family=hf_config.model_type, parameter_count=None,
                                evaluation=Evaluation(run, broken, None), tools=tools)
     model = abstract_model(run.model, hf_config)
-    evaluator = Evaluator(loaded.path, model, resolved, FiguresCache(cache_dir, salt))
+    evaluator = Evaluator(loaded.path, model, resolved,
+                          FiguresCache(cache_dir, _cache_salt(resolved.target, tools)))
     result = PreflightResult(
         config=loaded, target=resolved.target, model_id=_model_id(loaded),
         family=hf_config.model_type, parameter_count=model.parameter_count,
         evaluation=evaluator.evaluate(run), tools=tools, notes=_notes(resolved, loaded))
     if profile is not None:
-        why = ineligibility(profile, result.model_id, result.family, result.parameter_count)
-        if why is not None:
-            result.eligibility.append(Finding(loaded.path, Code.MODEL_NOT_ELIGIBLE, why,
-                                              "/model/id"))
+        result.eligibility = _eligibility(profile, result, model.parameter_count)
     if result.fits is False and suggestions > 0:
         result.alternatives = nearest_that_fit(evaluator, run, suggestions)
     if find_max_batch:
         result.batch_search = largest_batch(evaluator, run)
     result.compiles = evaluator.compiles
     return result
+
+
+def _cache_salt(target: Target, tools: dict[str, str]) -> str:
+    """What decides XLA's figures besides the step itself (the target's name does not: `cpu`
+    and `auto` on a CPU are the same devices)."""
+    return f"{target.platform}:{target.device_kind}:{target.devices}:{target.topology}:{tools}"
+
+
+def _eligibility(profile: CompetitionProfile, result: PreflightResult,
+                 parameter_count: int) -> list[Finding]:
+    why = ineligibility(profile, result.model_id, result.family, parameter_count)
+    return [] if why is None else [Finding(result.config.path, Code.MODEL_NOT_ELIGIBLE, why,
+                                           "/model/id")]
 
 
 def _model_id(loaded: LoadedConfig) -> str:
