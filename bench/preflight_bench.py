@@ -22,6 +22,7 @@ from training.preflight.environment import prepare_environment
 prepare_environment("v5e-8")  # compile for every target from this CPU, before JAX is imported
 
 from training.config import LoadedConfig, load_config  # noqa: E402
+from training.preflight.alternatives import variant  # noqa: E402
 from training.preflight.cli import default_cache_dir  # noqa: E402
 from training.preflight.report import gib  # noqa: E402
 from training.preflight.result import PreflightResult, run_preflight  # noqa: E402
@@ -32,13 +33,16 @@ OPTIMIZERS = ("adafactor", "adamw")
 
 
 def shaped(base: LoadedConfig, batch: int, sequence: int, optimizer: str) -> LoadedConfig:
-    data = base.config.model_dump()
-    data["train"] = {**data["train"], "batch_size": batch, "grad_accum": 1,
-                     "optimizer": optimizer}
-    data["data"] = {**data["data"], "max_seq_len": sequence}
-    data["eval"] = {**data["eval"], "max_new_tokens": min(data["eval"]["max_new_tokens"],
-                                                          sequence // 2)}
-    return LoadedConfig(base.path, base.sha256, type(base.config).model_validate(data))
+    """The submission config at this shape (one micro-batch), as a valid config."""
+    run = variant(base.config, "eval",
+                  max_new_tokens=min(base.config.eval.max_new_tokens, sequence // 2))
+    for section, changes in (("data", {"max_seq_len": sequence}),
+                             ("train", {"batch_size": batch, "grad_accum": 1,
+                                        "optimizer": optimizer})):
+        run = variant(run, section, **changes) if run is not None else None
+    if run is None:
+        raise SystemExit(f"batch {batch} / sequence {sequence} / {optimizer}: not a valid config")
+    return LoadedConfig(base.path, base.sha256, run)
 
 
 def row(target: str, batch: int, sequence: int, optimizer: str, result: PreflightResult,

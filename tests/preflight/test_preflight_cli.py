@@ -54,3 +54,26 @@ def test_the_launcher_runs_the_preflight_alone(figures: Path,
         run_train_jax.main(["--config", TINY, "--preflight_target", "cpu", "--output", "x",
                             "--dataset", "d"])
     assert "--preflight_target needs --preflight" in capsys.readouterr().err
+
+
+def test_a_full_run_on_an_accelerator_is_checked_before_loading(
+        figures: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the launcher does before a full run loads weights (on a GPU or TPU; here the CPU
+    stands in for the attached devices)."""
+    from training.config import load_config
+    from training.errors import TrainingError
+    from training.preflight import launch
+
+    monkeypatch.setattr(cli, "default_cache_dir", lambda: figures)
+    tiny, said = load_config(TINY), []
+    record = launch.preflight_before_loading(tiny, "tpu", said.append)
+    assert record is not None and record.verdict == "fits" and record.target == "attached"
+    assert any(line.startswith("verdict: fits") for line in said)
+    real = launch.run_preflight
+    monkeypatch.setattr(launch, "run_preflight",
+                        lambda *args, **kwargs: real(*args, **kwargs, budget_bytes=1024))
+    with pytest.raises(TrainingError, match="the preflight stops this run") as stopped:
+        launch.preflight_before_loading(tiny, "tpu", said.append)
+    assert stopped.value.exit_code == 1
+    assert launch.preflight_before_loading(tiny, "cpu", said.append) is None
+    assert said[-1].startswith("preflight: skipped on a CPU")

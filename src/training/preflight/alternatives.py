@@ -1,4 +1,4 @@
-"""When a config does not fit: the nearest configs that do, and the largest batch that fits.
+"""When a config does not fit: the nearest configs that do.
 
 "Nearest" first: a smaller micro-batch at the same batch (more gradient accumulation: the same
 training, only slower), then Adafactor instead of AdamW, then parameter sharding over the mesh,
