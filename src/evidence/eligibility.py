@@ -112,10 +112,11 @@ def ineligibility(profile: CompetitionProfile, model_id: str, family: str,
 
 
 def check_eligibility(manifest: RunManifest, profile: CompetitionProfile) -> list[Finding]:
-    """A full run's model must be one the profile allows. Smoke runs train a tiny model on
-    purpose and are no submission; a template's model is not known yet."""
+    """The model of a run that may be submitted must be one the profile allows: a full run, or
+    a template whose mode is still open. Smoke runs train a tiny model on purpose and are no
+    submission; a template's model may not be known yet."""
     model = manifest.model
-    if manifest.mode != "full" or isinstance(model, str):
+    if manifest.mode == "smoke" or isinstance(model, str):
         return []
     why = ineligibility(profile, model.id, model.family, model.parameter_count)
     return [] if why is None else [Finding(MANIFEST_FILE, Code.MODEL_NOT_ELIGIBLE, why, "/model")]

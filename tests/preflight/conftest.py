@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from preflight_configs import PREFLIGHT_FIXTURES
 
 from training.config import LoadedConfig, load_config
-
-PREFLIGHT_FIXTURES = Path(__file__).parent.parent / "fixtures" / "preflight"
 
 
 @pytest.fixture(scope="session")
@@ -26,10 +25,3 @@ def tiny() -> LoadedConfig:
 @pytest.fixture(scope="session")
 def gemma_2b() -> LoadedConfig:
     return load_config(str(PREFLIGHT_FIXTURES / "gemma_2b_t4.yaml"))
-
-
-def with_changes(loaded: LoadedConfig, section: str, **changes: object) -> LoadedConfig:
-    """The same config file's identity with some keys of one section changed."""
-    data = loaded.config.model_dump()
-    data[section] = {**data[section], **changes}
-    return LoadedConfig(loaded.path, loaded.sha256, type(loaded.config).model_validate(data))

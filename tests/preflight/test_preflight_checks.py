@@ -7,9 +7,9 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+from preflight_configs import with_changes
 from transformers import GemmaConfig
 
-from conftest import with_changes
 from evidence.findings import Code
 from training.config import LoadedConfig, load_config
 from training.optim import learning_rate_schedule, make_optimizer

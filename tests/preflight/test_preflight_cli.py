@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from preflight_configs import PREFLIGHT_FIXTURES
 
-from conftest import PREFLIGHT_FIXTURES
 from training import run_train_jax
 from training.preflight import cli
 from training.preflight.environment import LIBTPU_OFFLINE

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from preflight_configs import PREFLIGHT_FIXTURES
 
-from conftest import PREFLIGHT_FIXTURES
 from evidence.cli import main as evidence_main
 from evidence.eligibility import ProfileError, load_profile, shipped_profiles
 from evidence.findings import Code
@@ -17,6 +17,7 @@ from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
 from evidence.models.manifest import MANIFEST_FILE, ModelRef, RunManifest
 from evidence.models.preflight import PreflightRecord
 from evidence.validate import validate_run
+from repo_paths import REPO
 from training.config import load_config
 from training.preflight.memory import from_out_of_memory
 from training.preflight.result import run_preflight
@@ -88,6 +89,14 @@ def test_gemma_1_is_not_eligible_for_the_tunix_hackathon(run_dir: Path) -> None:
 
 def test_smoke_runs_are_no_submission(run_dir: Path) -> None:
     assert codes(run_dir, profile=load_profile("tunix-hackathon-2025")) == []
+
+
+def test_the_milestones_template_is_caught_before_it_is_filled() -> None:
+    """m36_v1 names google/gemma-2b and leaves its mode open: it may become a submission."""
+    template = REPO / "submission_runs" / "m36_v1"
+    assert codes(template, allow_template=True) == []
+    assert codes(template, allow_template=True,
+                 profile=load_profile("tunix-hackathon-2025")) == [Code.MODEL_NOT_ELIGIBLE]
 
 
 def test_validate_profile_flag_exit_codes(run_dir: Path,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import jax
+from preflight_configs import with_changes
 
-from conftest import with_changes
 from evidence.findings import Code
 from training.config import LoadedConfig
 from training.loading import build_tiny_model
