@@ -16,9 +16,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-template", action="store_true",
                         help="accept unfilled template placeholders; check everything else")
     parser.add_argument("--profile", metavar="NAME_OR_PATH",
-                        help="also check that a full run's model is one this competition profile "
-                             "allows (a shipped name such as tunix-hackathon-2025, or a YAML "
-                             "file); without it, eligibility is not checked")
+                        help="also check that the model of a run that may be submitted (not a "
+                             "smoke run) is one this competition profile allows (a shipped name "
+                             "such as tunix-hackathon-2025, or a YAML file); without it, "
+                             "eligibility is not checked")
     parser.set_defaults(run=run)
 
 
