@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from evidence.findings import Code, Finding
 from evidence.models.manifest import MANIFEST_FILE, RunManifest
 from evidence.models.profile import CompetitionProfile
+
+if TYPE_CHECKING:
+    import yaml  # imported when a profile is read: `evidence validate` alone never needs it
 
 PROFILE_SUFFIX = ".yaml"
 # What to do about an ineligible model, in every message that reports one.
@@ -56,6 +58,8 @@ def _profile_source(name_or_path: str) -> tuple[str, bytes]:
 def _check_unique_keys(where: str, node: yaml.Node | None) -> None:
     """PyYAML keeps the last of two equal keys without a word; a profile must not say two
     things at once."""
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         for child in node.value:
             _check_unique_keys(where, child)
@@ -71,6 +75,8 @@ def _check_unique_keys(where: str, node: yaml.Node | None) -> None:
 
 
 def _parse(where: str, data: bytes) -> Any:
+    import yaml
+
     try:
         text = data.decode("utf-8")
         _check_unique_keys(where, yaml.compose(text, Loader=yaml.SafeLoader))
