@@ -35,7 +35,7 @@ from evidence.models.manifest import (
     RunManifest,
     Timings,
 )
-from evidence.predictions import check_predictions
+from evidence.predictions import check_predictions, check_range
 from evidence.scoring import ScoreAccumulator
 
 SECTIONS = ["arithmetic", "algebra", "logic", "word_problems", "number_theory"]
@@ -154,6 +154,9 @@ def main() -> None:
         check = check_predictions(predictions)
         check_seconds = time.perf_counter() - start
         assert not check.findings, check.findings[:3]
+        start = time.perf_counter()
+        check_range(predictions, 0, file_bytes)
+        one_process_seconds = time.perf_counter() - start
         small = Path(tmp) / "small"
         write_run(small, 100)
         bare = median_wall([sys.executable, "-c", "pass"], args.repeats)
@@ -165,6 +168,8 @@ def main() -> None:
         "parse_floor_rows_per_s": round(args.rows / floor),
         "check_rows_per_s": round(args.rows / check_seconds),
         "ratio_to_floor": round(floor / check_seconds, 3),
+        "one_process_rows_per_s": round(args.rows / one_process_seconds),
+        "one_process_ratio_to_floor": round(floor / one_process_seconds, 3),
         "validate_wall_s": round(validate_wall, 2),
         "validate_peak_rss_mb": round(peak_mb, 1),
         "bare_python_s": round(bare, 3),
