@@ -115,3 +115,10 @@ def test_schema_check_detects_drift(tmp_path: Path) -> None:
     first.write_text(first.read_text().replace('"additionalProperties": false', '"x": 1', 1))
     result = run_cli("schema", "check", "--dir", str(tmp_path))
     assert result.returncode == 1 and first.name in result.stderr
+
+
+def test_human_report_lists_a_templates_holes_on_one_line_per_file() -> None:
+    result = run_cli("validate", str(M36))
+    assert result.returncode == 1
+    assert "13 placeholders: /run_id /mode" in result.stdout
+    assert "7 placeholders: /run_id /mode /dataset /scorecard/overall" in result.stdout

@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from evidence.findings import Finding
+from evidence.findings import Code, Finding
 from evidence.validate import RunReport
 
 if TYPE_CHECKING:
@@ -26,6 +26,24 @@ def _where(finding: Finding) -> str:
     return finding.pointer or "-"
 
 
+def _render_file(console: Console, file: str, findings: list[Finding]) -> None:
+    """One line per finding; a template's unfilled fields share one line, since they all ask
+    for the same thing."""
+    from rich.markup import escape
+
+    console.print(f"  [bold]{escape(file)}[/bold]")
+    unfilled = [f.pointer or "-" for f in findings if f.code is Code.TEMPLATE_UNFILLED]
+    if unfilled:
+        console.print(f"    [yellow]{Code.TEMPLATE_UNFILLED}[/yellow]  {len(unfilled)} "
+                      f"placeholders: [cyan]{escape(' '.join(unfilled))}[/cyan]  (run "
+                      "`evidence fill --from-log LOG RUN_DIR`)", soft_wrap=True)
+    for finding in findings:
+        if finding.code is not Code.TEMPLATE_UNFILLED:
+            console.print(f"    [cyan]{escape(_where(finding))}[/cyan]  "
+                          f"[yellow]{finding.code}[/yellow]  {escape(finding.message)}",
+                          soft_wrap=True)
+
+
 def render_human(reports: list[RunReport], console: Console) -> None:
     from rich.markup import escape
 
@@ -40,8 +58,4 @@ def render_human(reports: list[RunReport], console: Console) -> None:
         for finding in report.findings:
             by_file[finding.file].append(finding)
         for file, findings in by_file.items():
-            console.print(f"  [bold]{escape(file)}[/bold]")
-            for finding in findings:
-                console.print(f"    [cyan]{escape(_where(finding))}[/cyan]  "
-                              f"[yellow]{finding.code}[/yellow]  {escape(finding.message)}",
-                              soft_wrap=True)
+            _render_file(console, file, findings)
