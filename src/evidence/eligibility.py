@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from evidence.findings import Code, Finding
 from evidence.models.manifest import MANIFEST_FILE, RunManifest
 from evidence.models.profile import CompetitionProfile
-
-if TYPE_CHECKING:
-    import yaml  # imported when a profile is read: `evidence validate` alone never needs it
+from evidence.yamlio import StrictYamlError, loads_yaml_strict
 
 PROFILE_SUFFIX = ".yaml"
 # What to do about an ineligible model, in every message that reports one.
@@ -55,39 +53,11 @@ def _profile_source(name_or_path: str) -> tuple[str, bytes]:
         raise ProfileError(f"{path}: cannot read the profile: {error.strerror}") from None
 
 
-def _check_unique_keys(where: str, node: yaml.Node | None) -> None:
-    """PyYAML keeps the last of two equal keys without a word; a profile must not say two
-    things at once."""
-    import yaml
-
-    if isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            _check_unique_keys(where, child)
-    if not isinstance(node, yaml.MappingNode):
-        return
-    seen: set[str] = set()
-    for key, value in node.value:
-        if key.value in seen:
-            raise ProfileError(f"{where}:{key.start_mark.line + 1}: {key.value}: key appears "
-                               "twice; keep one")
-        seen.add(key.value)
-        _check_unique_keys(where, value)
-
-
 def _parse(where: str, data: bytes) -> Any:
-    import yaml
-
     try:
-        text = data.decode("utf-8")
-        _check_unique_keys(where, yaml.compose(text, Loader=yaml.SafeLoader))
-        return yaml.safe_load(text)
-    except UnicodeDecodeError:
-        raise ProfileError(f"{where}: not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ProfileError(f"{where}{line}: not valid YAML: "
-                           f"{getattr(error, 'problem', None) or error}") from None
+        return loads_yaml_strict(where, data)[0]
+    except StrictYamlError as error:
+        raise ProfileError(error.message) from None
 
 
 def load_profile(name_or_path: str) -> CompetitionProfile:

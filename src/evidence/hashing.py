@@ -15,6 +15,11 @@ CHUNK_BYTES = 1024 * 1024
 Progress = Callable[[int], None]
 
 
+def sha256_bytes(data: bytes) -> str:
+    """Hex digest of bytes already in memory (a config or data set read to be parsed)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_stream(source: IO[bytes], progress: Progress | None = None,
                   sink: Callable[[bytes], object] | None = None) -> tuple[str, int]:
     """(hex digest, size in bytes) of what `source` yields until its end. Each chunk also goes to

@@ -7,14 +7,14 @@ Checks that need the model's own config (a pretrained model's positions) live in
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from evidence.hashing import sha256_bytes
+from evidence.yamlio import KeyLines, StrictYamlError, loads_yaml_strict
 from training.errors import TrainingError
 
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -154,48 +154,25 @@ def load_config(path: str) -> LoadedConfig:
         config = RunConfig.model_validate(raw)
     except ValidationError as error:
         raise TrainingError(_describe(path, error, lines)) from None
-    return LoadedConfig(path=path, sha256=hashlib.sha256(data).hexdigest(), config=config)
+    return LoadedConfig(path=path, sha256=sha256_bytes(data), config=config)
 
 
-def _parse_yaml(path: str, data: bytes) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """The YAML document and the line of every key. Duplicate keys are an error: PyYAML would
-    silently keep the last one."""
+def _parse_yaml(path: str, data: bytes) -> tuple[Any, KeyLines]:
+    """The YAML document and the line of every key (duplicate keys are an error)."""
     try:
-        text = data.decode("utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
-    except UnicodeDecodeError:
-        raise TrainingError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        raise TrainingError(f"{where}: not valid YAML: {getattr(error, 'problem', error)}") \
-            from None
+        raw, lines = loads_yaml_strict(path, data)
+    except StrictYamlError as error:
+        raise TrainingError(error.message) from None
     if not isinstance(raw, dict):
         raise TrainingError(f"{path}: the top level must be a mapping of sections (model, data, "
                             "train, eval, ...)")
-    lines: dict[tuple[str, ...], int] = {}
-    _key_lines(path, node, (), lines)
     return raw, lines
-
-
-def _key_lines(path: str, node: yaml.Node | None, prefix: tuple[str, ...],
-               lines: dict[tuple[str, ...], int]) -> None:
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key_node, value_node in node.value:
-        key = (*prefix, str(key_node.value))
-        line = key_node.start_mark.line + 1
-        if key in lines:
-            raise TrainingError(f"{path}:{line}: {'.'.join(key)}: key appears twice; keep one")
-        lines[key] = line
-        _key_lines(path, value_node, key, lines)
 
 
 _UNION_TAGS = {"pretrained", "tiny"}
 
 
-def _describe(path: str, error: ValidationError, lines: dict[tuple[str, ...], int]) -> str:
+def _describe(path: str, error: ValidationError, lines: KeyLines) -> str:
     problems = []
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
@@ -210,7 +187,7 @@ def _describe(path: str, error: ValidationError, lines: dict[tuple[str, ...], in
     return "invalid config:\n  " + "\n  ".join(problems)
 
 
-def _nearest_line(loc: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> int | None:
+def _nearest_line(loc: tuple[str, ...], lines: KeyLines) -> int | None:
     """The line of the key, or of its closest parent that is in the file (a missing key)."""
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:

@@ -9,16 +9,17 @@ from pathlib import Path
 import pytest
 
 from evidence.grading import grade
+from evidence.hashing import sha256_bytes
 from training.dataset.build import generate, serialize
 from training.dataset.items import INSTRUCTION
-from training.dataset.registry import DATA_DIR, DEV_REASONING_V2, load_dataset, sha256_hex
+from training.dataset.registry import DATA_DIR, DEV_REASONING_V2, load_dataset
 from training.errors import TrainingError
 
 
 def test_shipped_file_is_what_the_seeded_generator_makes() -> None:
     shipped = (DATA_DIR / DEV_REASONING_V2.filename).read_bytes()
     assert serialize(generate()) == shipped
-    assert sha256_hex(shipped) == DEV_REASONING_V2.sha256
+    assert sha256_bytes(shipped) == DEV_REASONING_V2.sha256
 
 
 def test_shape_sections_difficulties_and_split() -> None:

@@ -67,13 +67,15 @@ def serialize(items: list[ReasoningItem]) -> bytes:
 
 
 def main() -> int:
-    from training.dataset.registry import DATA_DIR, DEV_REASONING_V2, sha256_hex
+    from evidence.hashing import sha256_bytes
+    from evidence.jsonio import write_bytes_atomic
+    from training.dataset.registry import DATA_DIR, DEV_REASONING_V2
 
     data = serialize(generate())
     path = DATA_DIR / DEV_REASONING_V2.filename
-    Path(path).write_bytes(data)
-    print(f"wrote {path} ({len(data)} bytes), sha256 {sha256_hex(data)}")
-    if sha256_hex(data) != DEV_REASONING_V2.sha256:
+    write_bytes_atomic(Path(path), data)
+    print(f"wrote {path} ({len(data)} bytes), sha256 {sha256_bytes(data)}")
+    if sha256_bytes(data) != DEV_REASONING_V2.sha256:
         print("the digest differs from registry.DEV_REASONING_V2.sha256: a new data set version "
               "needs a new name/version and constant", file=sys.stderr)
         return 1

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from evidence.hashing import sha256_bytes
 from training.dataset.items import ReasoningItem
 from training.errors import TrainingError
 
@@ -46,10 +46,6 @@ class Dataset:
         return [item for item in self.items if item.split == "eval"]
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def load_dataset(name: str, data_dir: Path = DATA_DIR) -> Dataset:
     """The named data set, after checking its file's digest and every row's shape."""
     spec = DATASETS.get(name)
@@ -61,7 +57,7 @@ def load_dataset(name: str, data_dir: Path = DATA_DIR) -> Dataset:
         data = path.read_bytes()
     except OSError as error:
         raise TrainingError(f"data set file {path} cannot be read: {error.strerror}") from None
-    digest = sha256_hex(data)
+    digest = sha256_bytes(data)
     if digest != spec.sha256:
         raise TrainingError(f"{path}: SHA-256 is {digest}, expected {spec.sha256}; the shipped "
                             "file was changed. Restore it (git checkout) or regenerate it with "
