@@ -99,3 +99,8 @@ def escape_pointer_token(token: str | int) -> str:
 
 def pointer(*tokens: str | int) -> str:
     return "".join("/" + escape_pointer_token(token) for token in tokens)
+
+
+def pointer_tokens(at: str) -> list[str]:
+    """The inverse of `pointer`: '/a~1b/c' is ['a/b', 'c']."""
+    return [token.replace("~1", "/").replace("~0", "~") for token in at.split("/")[1:]]

@@ -29,6 +29,7 @@ from evidence.models.manifest import (
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
 from evidence.models.preflight import PreflightRecord
 from evidence.models.types import is_placeholder
+from evidence.packaging.runfiles import collect_run_files
 from evidence.protocol import format_line
 from evidence.scoring import score
 from evidence.validate import validate_run
@@ -59,10 +60,10 @@ def write_predictions_and_summary(run_dir: Path, *, run_id: str, mode: Mode,
 
 
 def run_artifacts(run_dir: Path) -> list[ArtifactRef]:
-    """Every file under the run directory except the manifest, sorted by path."""
-    paths = sorted(path.relative_to(run_dir).as_posix() for path in run_dir.rglob("*")
-                   if path.is_file() and path.name != MANIFEST_FILE)
-    return [describe_artifact(run_dir, path) for path in paths]
+    """Every file under the run directory except the manifest, sorted by path (the same walk
+    that `evidence package` makes)."""
+    paths = collect_run_files(run_dir).paths
+    return [describe_artifact(run_dir, path) for path in paths if path != MANIFEST_FILE]
 
 
 def write_manifest(run_dir: Path, *, run_id: str, mode: Mode, model: ModelRef,

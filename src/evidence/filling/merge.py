@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from evidence.filling.statements import Statement, same_json, show
-from evidence.filling.targets import null_means_unstated, pointer_tokens
-from evidence.findings import Code, Finding, escape_pointer_token
+from evidence.filling.targets import null_means_unstated
+from evidence.findings import Code, Finding, escape_pointer_token, pointer_tokens
 from evidence.models.types import is_placeholder
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.filling.targets import TARGETS, pointer_tokens, unknown_field
-from evidence.findings import Code, Finding
+from evidence.filling.targets import TARGETS, unknown_field
+from evidence.findings import Code, Finding, pointer_tokens
 from evidence.logs import LogError, StatedLine
 from evidence.models.types import is_placeholder
 

@@ -32,11 +32,6 @@ TARGETS = {
 }
 
 
-def pointer_tokens(at: str) -> list[str]:
-    """RFC 6901: '/a~1b/c' is ['a/b', 'c']."""
-    return [token.replace("~1", "/").replace("~0", "~") for token in at.split("/")[1:]]
-
-
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The model a field holds (through Fillable, Optional and Annotated), None for a plain
     value, a list or a dict: those have keys, not fields."""
