@@ -16,12 +16,13 @@ from pydantic import BaseModel, ValidationError
 from evidence.models.eval_summary import EvalSummary
 from evidence.models.manifest import RunManifest
 from evidence.models.prediction import Prediction
-from evidence.schemas import DOCUMENT_KINDS, drifted_schemas, schema_for
+from evidence.registry import DOCUMENTS
+from evidence.schemas import drifted_schemas, schema_for
 from evidence.templates import template_eval_summary, template_manifest
 from runbuilder import build_run
 
 REPO = Path(__file__).parent.parent
-VALIDATORS = {kind.model: Draft202012Validator(schema_for(kind)) for kind in DOCUMENT_KINDS}
+VALIDATORS = {kind.model: Draft202012Validator(schema_for(kind)) for kind in DOCUMENTS}
 
 
 def example_documents(tmp: Path) -> list[tuple[type[BaseModel], dict[str, Any]]]:
@@ -132,8 +133,8 @@ def test_committed_schemas_match_the_models() -> None:
 
 
 def test_every_schema_names_draft_2020_12_and_an_id() -> None:
-    for kind in DOCUMENT_KINDS:
-        schema = json.loads((REPO / "schemas" / kind.file_name).read_text())
+    for kind in DOCUMENTS:
+        schema = json.loads((REPO / "schemas" / kind.schema_file).read_text())
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["$id"] == kind.schema_id
         Draft202012Validator.check_schema(schema)

@@ -3,51 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from evidence.jsonio import write_bytes_atomic
-from evidence.models.attestation import (
-    ATTESTATION_SCHEMA_VERSION,
-    AttestationPredicate,
-    AttestationStatement,
-)
-from evidence.models.eval_summary import EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
-from evidence.models.lock import LOCK_SCHEMA_VERSION, EvidenceLock
-from evidence.models.manifest import MANIFEST_SCHEMA_VERSION, RunManifest
-from evidence.models.prediction import PREDICTION_SCHEMA_VERSION, Prediction
+from evidence.registry import DOCUMENTS, Document
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-
-
-@dataclass(frozen=True)
-class DocumentKind:
-    name: str
-    model: type[BaseModel]
-    version: str
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.name}-{self.version}.schema.json"
-
-    @property
-    def schema_id(self) -> str:
-        return f"urn:evidence:schema:{self.name}:{self.version}"
-
-
-DOCUMENT_KINDS = (
-    DocumentKind("run_manifest", RunManifest, MANIFEST_SCHEMA_VERSION),
-    DocumentKind("eval_summary", EvalSummary, EVAL_SUMMARY_SCHEMA_VERSION),
-    DocumentKind("prediction", Prediction, PREDICTION_SCHEMA_VERSION),
-    DocumentKind("evidence_lock", EvidenceLock, LOCK_SCHEMA_VERSION),
-    # The predicate on its own (for policy engines that check predicates), and the whole in-toto
-    # statement as `evidence attest` writes it (for whoever receives the file).
-    DocumentKind("attestation_predicate", AttestationPredicate, ATTESTATION_SCHEMA_VERSION),
-    DocumentKind("attestation", AttestationStatement, ATTESTATION_SCHEMA_VERSION),
-)
 
 
 def _end_of_text(pattern: str) -> str:
@@ -81,20 +43,20 @@ def _portable(node: Any) -> Any:
     return closed
 
 
-def schema_for(kind: DocumentKind) -> dict[str, Any]:
+def schema_for(kind: Document) -> dict[str, Any]:
     schema = _portable(kind.model.model_json_schema(mode="validation"))
     return {"$schema": DRAFT_2020_12, "$id": kind.schema_id, **schema}
 
 
-def schema_text(kind: DocumentKind) -> str:
+def schema_text(kind: Document) -> str:
     return json.dumps(schema_for(kind), indent=2, sort_keys=True) + "\n"
 
 
 def export_schemas(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in DOCUMENT_KINDS:
-        path = directory / kind.file_name
+    for kind in DOCUMENTS:
+        path = directory / kind.schema_file
         write_bytes_atomic(path, schema_text(kind).encode("utf-8"))
         written.append(path)
     return written
@@ -103,8 +65,8 @@ def export_schemas(directory: Path) -> list[Path]:
 def drifted_schemas(directory: Path) -> list[str]:
     """File names of committed schemas that are missing or differ from the models."""
     drifted = []
-    for kind in DOCUMENT_KINDS:
-        path = directory / kind.file_name
+    for kind in DOCUMENTS:
+        path = directory / kind.schema_file
         if not path.is_file() or path.read_text(encoding="utf-8") != schema_text(kind):
-            drifted.append(kind.file_name)
+            drifted.append(kind.schema_file)
     return drifted
