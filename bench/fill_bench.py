@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from evidence.hashing import sha256_file  # noqa: E402
-from evidence.templates import LOG_FILE, write_template  # noqa: E402
+from evidence.filling.templates import LOG_FILE, write_template  # noqa: E402
+from evidence.io.digest import sha256_file  # noqa: E402
 from runbuilder import build_run, protocol_lines  # noqa: E402
 
 MIB = 1024 * 1024
@@ -34,7 +34,7 @@ CHILD = """
 import resource, sys, time
 from pathlib import Path
 from evidence.filling import FillError, plan_fill, write_fill
-from evidence.validate import validate_run
+from evidence.validation.run import validate_run
 log, run_dir = Path(sys.argv[1]), Path(sys.argv[2])
 times = [time.perf_counter()]
 try:

@@ -52,7 +52,7 @@ def main() -> None:
         archive = Path(temp) / "run.zip"
         figures = {
             "hash the checkpoint once (floor)": measured(
-                [sys.executable, "-c", "import sys, pathlib; from evidence.hashing import "
+                [sys.executable, "-c", "import sys, pathlib; from evidence.io.digest import "
                  "sha256_file; sha256_file(pathlib.Path(sys.argv[1]))", str(checkpoint)]),
             "evidence package RUN --out run.zip": measured(
                 [EVIDENCE, "package", str(run), "--out", str(archive)]),

@@ -21,22 +21,15 @@ from pathlib import Path
 
 import orjson
 
-from evidence.grading import grade
-from evidence.hashing import describe_artifact
-from evidence.jsonio import write_model_atomic
+from evidence.io.atomic import write_model_atomic
+from evidence.io.digest import describe_artifact
 from evidence.models.dataset import DatasetRef
 from evidence.models.eval_summary import EvalSummary
 from evidence.models.kaggle import KaggleFields
-from evidence.models.manifest import (
-    ConfigRef,
-    DeviceInfo,
-    GitState,
-    ModelRef,
-    RunManifest,
-    Timings,
-)
-from evidence.predictions import check_predictions, check_range
-from evidence.scoring import ScoreAccumulator
+from evidence.models.manifest import ConfigRef, DeviceInfo, GitState, ModelRef, RunManifest, Timings
+from evidence.scoring.grader import grade
+from evidence.scoring.scorecard import ScoreAccumulator
+from evidence.validation.predictions import check_predictions, check_range
 
 SECTIONS = ["arithmetic", "algebra", "logic", "word_problems", "number_theory"]
 DIFFICULTIES = ["easy", "medium", "hard"]

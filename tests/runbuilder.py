@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from evidence.grading import grade
-from evidence.hashing import describe_artifact
-from evidence.jsonio import write_bytes_atomic, write_jsonl_atomic, write_model_atomic
+from evidence.io.atomic import write_bytes_atomic, write_jsonl_atomic, write_model_atomic
+from evidence.io.digest import describe_artifact
+from evidence.logs.protocol import format_line
 from evidence.models.dataset import DatasetRef
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
 from evidence.models.kaggle import KaggleFields
@@ -21,8 +21,8 @@ from evidence.models.manifest import (
     Timings,
 )
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
-from evidence.protocol import format_line
-from evidence.scoring import score
+from evidence.scoring.grader import grade
+from evidence.scoring.scorecard import score
 
 RUN_ID = "run-20261125-smoke"
 LOG_FILE = "kaggle_output_log.txt"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.grading import extract_answer, grade, normalize_answer
+from evidence.scoring.grader import extract_answer, grade, normalize_answer
 
 
 @pytest.mark.parametrize(("response", "reference", "format_ok", "correct"), [

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence import predictions
+from evidence.validation import predictions
+from evidence.validation.predictions import parallel, reader
+from evidence.validation.predictions import rows as row_checks
 from evidence.findings import Code
-from evidence.jsonio import dump_jsonl
-from evidence.predictions import check_predictions
+from evidence.io.atomic import dump_jsonl
+from evidence.validation.predictions import check_predictions
 from runbuilder import sample_predictions
 
 
@@ -64,8 +66,9 @@ def test_quotes_and_colons_inside_a_response(tmp_path: Path) -> None:
 
 def test_overlong_row_is_reported_and_reading_goes_on(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(predictions, "MAX_ROW_BYTES", 1000)
-    monkeypatch.setattr(predictions, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(reader, "MAX_ROW_BYTES", 1000)
+    monkeypatch.setattr(row_checks, "MAX_ROW_BYTES", 1000)
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 256)
     good = rows_bytes(3)
     text = good[0] + b'{"item_id": "' + b"x" * 5000 + b'"}\n' + good[1] + good[2]
     result = check_predictions(write(tmp_path, text))
@@ -101,11 +104,11 @@ def test_parallel_blocks_and_strict_paths_agree(tmp_path_factory: pytest.TempPat
         lines[index] = lines[index].replace(b'"difficulty":"', b'"difficulty":"x', 1)
     path = write(tmp_path_factory.mktemp("p"), b"".join(lines))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(predictions, "BLOCK_BYTES", 1 << 30)
-        patch.setattr(predictions, "PARALLEL_ABOVE_BYTES", 1 << 40)
+        patch.setattr(reader, "BLOCK_BYTES", 1 << 30)
+        patch.setattr(parallel, "PARALLEL_ABOVE_BYTES", 1 << 40)
         reference = check_predictions(path)
-        patch.setattr(predictions, "BLOCK_BYTES", block)
-        patch.setattr(predictions, "PARALLEL_ABOVE_BYTES", 0)
+        patch.setattr(reader, "BLOCK_BYTES", block)
+        patch.setattr(parallel, "PARALLEL_ABOVE_BYTES", 0)
         split = check_predictions(path)
     assert split.findings == reference.findings
     assert split.scores.scorecard() == reference.scores.scorecard()

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.models.prediction import Prediction
-from evidence.scoring import ScoreAccumulator, score
+from evidence.scoring.scorecard import ScoreAccumulator, score
 
 rows = st.lists(st.builds(
     Prediction, item_id=st.from_regex(r"[a-z]{1,6}-[0-9]{1,4}", fullmatch=True),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from evidence.findings import Code
-from evidence.jsonio import StrictJsonError, loads_strict
-from evidence.validate import validate_run
+from evidence.io.strict_json import StrictJsonError, loads_strict
+from evidence.validation.run import validate_run
 from repo_paths import FIXTURES
 
 CASES = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evidence.findings import Code, Finding
-from evidence.validate import RunDirectoryError, validate_run
+from evidence.validation.run import RunDirectoryError, validate_run
 
 MANIFEST = "run_manifest.json"
 SUMMARY = "eval_summary.json"

@@ -20,7 +20,8 @@ _EXPORTS: dict[str, str] = {
                     "evidence.result"),
     # the documents
     **dict.fromkeys(("Document", "DOCUMENTS", "RUN_MANIFEST", "EVAL_SUMMARY", "PREDICTION",
-                     "EVIDENCE_LOCK", "RUN_SCHEMA_VERSIONS"), "evidence.registry"),
+                     "EVIDENCE_LOCK", "RUN_SCHEMA_VERSIONS", "LOG_FILE", "STATED_DOCUMENTS"),
+                    "evidence.registry"),
     **dict.fromkeys(("MANIFEST_FILE", "MANIFEST_SCHEMA_VERSION", "RunManifest", "ModelRef",
                      "ConfigRef", "DeviceInfo", "GitState", "Timings", "Mode"),
                     "evidence.models.manifest"),
@@ -46,7 +47,7 @@ _EXPORTS: dict[str, str] = {
                     "evidence.io.strict_yaml"),
     **dict.fromkeys(("sha256_bytes", "sha256_file", "describe_artifact"), "evidence.io.digest"),
     **dict.fromkeys(("pointer", "pointer_tokens"), "evidence.io.pointer"),
-    "pydantic_findings": "evidence.io.pydantic_errors",
+    **dict.fromkeys(("pydantic_findings", "keyed_problems"), "evidence.io.pydantic_errors"),
     # grading and scoring: the one grader and the one scoring function
     "grade": "evidence.scoring.grader",
     **dict.fromkeys(("score", "ScoreAccumulator"), "evidence.scoring.scorecard"),
@@ -57,7 +58,7 @@ _EXPORTS: dict[str, str] = {
                     "evidence.validation.eligibility"),
     # the trainer's console protocol, templates, packaging
     **dict.fromkeys(("format_line", "parse_line"), "evidence.logs.protocol"),
-    **dict.fromkeys(("LOG_FILE", "write_template"), "evidence.filling.templates"),
+    "write_template": "evidence.filling.templates",
     "collect_run_files": "evidence.packaging.runfiles",
     # rendering
     **dict.fromkeys(("envelope", "render_json"), "evidence.render.machine"),
@@ -80,7 +81,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from evidence.filling.templates import LOG_FILE, write_template
+    from evidence.filling.templates import write_template
     from evidence.findings import Code, Finding
     from evidence.io.atomic import (
         dump_model,
@@ -90,7 +91,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     )
     from evidence.io.digest import describe_artifact, sha256_bytes, sha256_file
     from evidence.io.pointer import pointer, pointer_tokens
-    from evidence.io.pydantic_errors import pydantic_findings
+    from evidence.io.pydantic_errors import keyed_problems, pydantic_findings
     from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
     from evidence.io.strict_yaml import KeyLines, StrictYamlError, loads_yaml_strict
     from evidence.logs.protocol import format_line, parse_line
@@ -136,9 +137,11 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         DOCUMENTS,
         EVAL_SUMMARY,
         EVIDENCE_LOCK,
+        LOG_FILE,
         PREDICTION,
         RUN_MANIFEST,
         RUN_SCHEMA_VERSIONS,
+        STATED_DOCUMENTS,
         Document,
     )
     from evidence.render.machine import envelope, render_json

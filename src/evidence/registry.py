@@ -21,6 +21,9 @@ from evidence.models.lock import LOCK_FILE, LOCK_SCHEMA_VERSION, EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTION_SCHEMA_VERSION, PREDICTIONS_FILE, Prediction
 
+# The run's recorded console log: not a JSON document, but a file every run names.
+LOG_FILE = "kaggle_output_log.txt"
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -35,6 +38,13 @@ class Document:
     version: str
     in_run: bool = False
     stated: bool = False
+
+    @property
+    def run_file(self) -> str:
+        """Its file name inside a run directory; only documents a run or archive holds have one."""
+        if self.file is None:
+            raise ValueError(f"{self.name} is not a file of a run")
+        return self.file
 
     @property
     def schema_file(self) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from evidence.filling.templates import LOG_FILE, write_template
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE
 from evidence.models.manifest import MANIFEST_FILE
-from evidence.templates import LOG_FILE, write_template
 
 FIXTURE_LOGS = Path(__file__).parent.parent / "fixtures" / "logs"
 EVIDENCE_FILES = (MANIFEST_FILE, EVAL_SUMMARY_FILE, LOG_FILE)

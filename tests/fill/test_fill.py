@@ -14,10 +14,10 @@ from logforms import kaggle_entries, kaggle_log, notebook, plain_log, stdout_of
 
 from evidence.cli import main
 from evidence.filling import FillError, plan_fill, write_fill
+from evidence.filling.templates import LOG_FILE
+from evidence.logs.protocol import format_line
 from evidence.models.manifest import MANIFEST_FILE
-from evidence.protocol import format_line
-from evidence.templates import LOG_FILE
-from evidence.validate import validate_run
+from evidence.validation.run import validate_run
 from runbuilder import KAGGLE, RUN_ID, protocol_lines
 
 pytest_plugins = ("fill_fixtures",)

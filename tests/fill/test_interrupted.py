@@ -12,7 +12,7 @@ from logforms import stdout_of
 
 from evidence.cli import main
 from evidence.findings import Code
-from evidence.validate import validate_run
+from evidence.validation.run import validate_run
 from runbuilder import protocol_lines
 
 pytest_plugins = ("fill_fixtures",)
@@ -37,7 +37,7 @@ def test_a_failure_between_writing_and_renaming(failing: int, template: Path, ou
         renames += 1
         real_replace(source, target)
 
-    monkeypatch.setattr("evidence.jsonio.os.replace", replace_until_the_failure)
+    monkeypatch.setattr("evidence.io.atomic.os.replace", replace_until_the_failure)
     assert main(["fill", "--from-log", str(log), str(template)]) == 2
     after = snapshot(template)
     # No temporary file is left, the failed file and all after it are byte-identical.
@@ -48,6 +48,6 @@ def test_a_failure_between_writing_and_renaming(failing: int, template: Path, ou
     codes = {finding.code for finding in validate_run(template).findings}
     assert Code.TEMPLATE_UNFILLED in codes
 
-    monkeypatch.setattr("evidence.jsonio.os.replace", real_replace)
+    monkeypatch.setattr("evidence.io.atomic.os.replace", real_replace)
     assert main(["fill", "--from-log", str(log), str(template)]) == 0
     assert validate_run(template).findings == []

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from evidence.filling.fields import null_means_unstated, unknown_field
 from evidence.filling.merge import MISSING, DocumentMerge
 from evidence.filling.statements import Statement, same_json
-from evidence.filling.targets import null_means_unstated, unknown_field
 from evidence.findings import Code
 from evidence.models.eval_summary import Score
 from evidence.models.manifest import RunManifest

@@ -36,8 +36,8 @@ def rewrite(source: Path, target: Path, edit: Callable[[Entries], Entries]) -> P
 def relist_artifacts(run_dir: Path) -> None:
     """Re-record every artifact's digest and size in the manifest, after a test changed one on
     purpose (so the run is valid again, with the new content)."""
-    from evidence.hashing import describe_artifact
-    from evidence.jsonio import write_model_atomic
+    from evidence.io.atomic import write_model_atomic
+    from evidence.io.digest import describe_artifact
     from evidence.models.manifest import MANIFEST_FILE, RunManifest
 
     manifest = RunManifest.model_validate_json((run_dir / MANIFEST_FILE).read_bytes())

@@ -16,12 +16,12 @@ from packaging_support import M36, relist_artifacts
 
 from evidence.cli import main
 from evidence.findings import Code
-from evidence.hashing import sha256_file
-from evidence.jsonio import loads_strict
+from evidence.io.digest import sha256_file
+from evidence.io.strict_json import loads_strict
 from evidence.models.lock import LOCK_FILE, EvidenceLock
 from evidence.packaging.layout import FIXED_DATE_TIME
 from evidence.packaging.package import PackageError, package_run
-from evidence.validate import validate_run
+from evidence.validation.run import validate_run
 from runbuilder import RUN_ID
 
 

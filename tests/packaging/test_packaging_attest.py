@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from packaging_support import M36, Entries, rewrite
 
-from evidence.hashing import sha256_file
+from evidence.io.digest import sha256_file
 from evidence.models.attestation import AttestationStatement
 from evidence.packaging.layout import zip_entry
 from evidence.packaging.package import package_run

@@ -11,7 +11,7 @@ import pytest
 from packaging_support import M36, REPO
 from pre_commit.clientlib import load_config, load_manifest
 
-from evidence.hook import is_template, run_directories
+from evidence.validation.hook import is_template, run_directories
 from runbuilder import build_run
 
 

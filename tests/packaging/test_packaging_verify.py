@@ -18,12 +18,13 @@ from packaging_support import HOSTILE, Entries, read_entries, rewrite, write_ent
 
 from evidence.cli import main
 from evidence.findings import Code
-from evidence.jsonio import dump_model, loads_strict
+from evidence.io.atomic import dump_model
+from evidence.io.strict_json import loads_strict
 from evidence.models.artifact import ArtifactRef
 from evidence.models.lock import LOCK_FILE, EvidenceLock
 from evidence.packaging.layout import zip_entry
 from evidence.packaging.package import package_run
-from evidence.verify import verify_archive
+from evidence.packaging.verify import verify_archive
 from runbuilder import RUN_ID, build_run
 
 
@@ -161,7 +162,7 @@ def test_hostile_archive_is_refused_before_extraction(
     def no_extraction(*args: object, **kwargs: object) -> None:
         raise AssertionError("extracted from a hostile archive")
 
-    monkeypatch.setattr("evidence.verify.extract_locked", no_extraction)
+    monkeypatch.setattr("evidence.packaging.verify.extract_locked", no_extraction)
     result = verify_archive(HOSTILE / fixture)
     assert code in {finding.code for finding in result.findings}
     assert not result.valid

@@ -21,11 +21,12 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from evidence.attest import attest_archive, attest_run_directory
     from evidence.cli.progress import hashing_progress
-    from evidence.jsonio import dump_model, write_bytes_atomic
-    from evidence.report import render_human
-    from evidence.validate import RunDirectoryError, RunReport
+    from evidence.io.atomic import dump_model, write_bytes_atomic
+    from evidence.packaging.attest import attest_archive, attest_run_directory
+    from evidence.render.human import render_human
+    from evidence.result import RunResult
+    from evidence.validation.run import RunDirectoryError
 
     try:
         attest = attest_run_directory if args.target.is_dir() else attest_archive
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     console = Console(stderr=True)
     if made.statement is None:
-        render_human([RunReport(str(args.target), made.refusal + made.run_findings)], console)
+        render_human([RunResult(str(args.target), made.refusal + made.run_findings)], console)
         console.print("no statement written: fix the findings above, then attest again")
         return 1
     text = dump_model(made.statement)
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_bytes_atomic(args.out, text)
     if made.run_findings:
-        render_human([RunReport(str(args.target), made.run_findings)], console)
+        render_human([RunResult(str(args.target), made.run_findings)], console)
         console.print("attested as invalid: the statement records these findings")
         return 1
     return 0

@@ -42,10 +42,10 @@ def register(subparsers: Any) -> None:
 def _print_findings(path: str, findings: list[Finding]) -> None:
     from rich.console import Console
 
-    from evidence.report import render_human
-    from evidence.validate import RunReport
+    from evidence.render.human import render_human
+    from evidence.result import RunResult
 
-    render_human([RunReport(path, findings)], Console(stderr=True))
+    render_human([RunResult(path, findings)], Console(stderr=True))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
 def _report(run_dir: Path, written: list[str], missing: list[str]) -> int:
     from rich.console import Console
 
-    from evidence.report import render_human
-    from evidence.validate import validate_run
+    from evidence.render.human import render_human
+    from evidence.validation.run import validate_run
 
     print(f"wrote {', '.join(written)}" if written else "wrote nothing")
     if missing:

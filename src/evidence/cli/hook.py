@@ -22,9 +22,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from evidence.hook import is_template, run_directories
-    from evidence.report import render_human
-    from evidence.validate import validate_run
+    from evidence.render.human import render_human
+    from evidence.validation.hook import is_template, run_directories
+    from evidence.validation.run import validate_run
 
     reports = [validate_run(run_dir, allow_template=is_template(run_dir, args.template))
                for run_dir in run_directories(args.files)]

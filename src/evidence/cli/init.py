@@ -16,7 +16,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evidence.templates import write_template
+    from evidence.filling.templates import write_template
 
     try:
         paths = write_template(args.run_dir)

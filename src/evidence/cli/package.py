@@ -22,10 +22,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from evidence.cli.progress import hashing_progress
-    from evidence.hashing import sha256_file
+    from evidence.io.digest import sha256_file
     from evidence.packaging.package import PackageError, package_run
-    from evidence.report import render_human
-    from evidence.validate import RunDirectoryError, RunReport
+    from evidence.render.human import render_human
+    from evidence.result import RunResult
+    from evidence.validation.run import RunDirectoryError
 
     try:
         result = package_run(args.run_dir, args.out, progress=hashing_progress,
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if result.archive is None or result.lock is None:
         console = Console(stderr=True)
-        render_human([RunReport(str(args.run_dir), result.findings)], console)
+        render_human([RunResult(str(args.run_dir), result.findings)], console)
         console.print("not packaged: fix the findings above, then package again")
         return 1
     digest, size = sha256_file(result.archive)

@@ -24,15 +24,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from evidence.eligibility import ProfileError, load_profile
-    from evidence.validate import RunDirectoryError, RunReport, validate_run
+    from evidence.result import RunResult
+    from evidence.validation.eligibility import ProfileError, load_profile
+    from evidence.validation.run import RunDirectoryError, validate_run
 
     try:
         profile = load_profile(args.profile) if args.profile else None
     except ProfileError as error:
         print(f"evidence: {error.message}", file=sys.stderr)
         return 2
-    reports: list[RunReport] = []
+    reports: list[RunResult] = []
     progress = None if args.json else _progress_bars()
     for run_dir in args.run_dirs:
         try:
@@ -42,13 +43,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"evidence: {error}", file=sys.stderr)
             return 2
     if args.json:
-        from evidence.report import render_json
+        from evidence.render.human import render_json
 
         print(render_json(reports))
     else:
         from rich.console import Console
 
-        from evidence.report import render_human
+        from evidence.render.human import render_human
 
         render_human(reports, Console())
     return 0 if all(report.valid for report in reports) else 1

@@ -28,20 +28,20 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from evidence.cli.progress import hashing_progress
-    from evidence.validate import RunReport
-    from evidence.verify import DEFAULT_MAX_BYTES, verify_archive
+    from evidence.packaging.verify import DEFAULT_MAX_BYTES, verify_archive
+    from evidence.result import RunResult
 
     verified = verify_archive(args.archive, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES,
                               progress=None if args.json else hashing_progress)
-    report = RunReport(str(args.archive), verified.findings)
+    report = RunResult(str(args.archive), verified.findings)
     if args.json:
-        from evidence.report import render_json
+        from evidence.render.human import render_json
 
         print(render_json([report]))
     else:
         from rich.console import Console
 
-        from evidence.report import render_human
+        from evidence.render.human import render_human
 
         render_human([report], Console())
     return 0 if report.valid else 1

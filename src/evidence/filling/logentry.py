@@ -13,7 +13,7 @@ from typing import Any
 from evidence.filling.merge import MISSING, Change, DocumentMerge
 from evidence.filling.statements import Statement
 from evidence.models.artifact import ArtifactRef
-from evidence.templates import LOG_FILE
+from evidence.registry import LOG_FILE
 
 ARTIFACTS = "artifacts"
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from evidence.filling.fields import null_means_unstated
 from evidence.filling.statements import Statement, same_json, show
-from evidence.filling.targets import null_means_unstated
-from evidence.findings import Code, Finding, escape_pointer_token, pointer_tokens
+from evidence.findings import Code, Finding
+from evidence.io.pointer import escape_pointer_token, pointer_tokens
 from evidence.models.types import is_placeholder
 
 

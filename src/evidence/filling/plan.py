@@ -12,19 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from evidence.documents import parse_document, placeholder_pointers, read_file_bytes
 from evidence.filling.logentry import record_log_entry, stated_with_log_entry
 from evidence.filling.merge import Change, Conflict, DocumentMerge
 from evidence.filling.statements import FillError, Statement, StatementSet
-from evidence.filling.targets import TARGETS, Target
 from evidence.findings import Code, Finding
-from evidence.hashing import sha256_file
-from evidence.jsonio import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
+from evidence.io.digest import sha256_file
+from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
 from evidence.logs import LogForm, detect_form, scan_evidence
 from evidence.models.artifact import ArtifactRef
-from evidence.templates import LOG_FILE
+from evidence.registry import LOG_FILE, STATED_DOCUMENTS, Document
+from evidence.validation.documents import parse_document, placeholder_pointers, read_file_bytes
 
-# How the template marks its console log as not yet recorded (see evidence.templates).
+# How the template marks its console log as not yet recorded (see evidence.filling.templates).
 LOG_PLACEHOLDER_START = b"<FILL: kaggle_output_log>"
 
 
@@ -39,7 +38,7 @@ class RecordedLog(StrEnum):
 
 @dataclass
 class DocumentPlan:
-    target: Target
+    target: Document
     path: Path
     model: BaseModel
     changed: bool
@@ -71,15 +70,15 @@ class FillPlan:
         return self.copies_log or any(document.changed for document in self.documents)
 
 
-def _read_raw(run_dir: Path, target: Target) -> dict[str, Any]:
-    data, findings = read_file_bytes(run_dir / target.file, target.file, MAX_DOCUMENT_BYTES)
+def _read_raw(run_dir: Path, target: Document) -> dict[str, Any]:
+    data, findings = read_file_bytes(run_dir / target.run_file, target.run_file, MAX_DOCUMENT_BYTES)
     if data is None:
         raise FillError([Finding(f.file, f.code, f"{f.message}; `evidence init RUN_DIR` writes "
                                  "a template to fill", f.pointer) for f in findings])
     try:
         return loads_strict(data)
     except StrictJsonError as error:
-        raise FillError([Finding(target.file, error.code, error.message, error.pointer,
+        raise FillError([Finding(target.run_file, error.code, error.message, error.pointer,
                                  error.line)]) from None
 
 
@@ -118,24 +117,24 @@ def _source_of(finding: Finding, statements: list[Statement]) -> str:
     return ""
 
 
-def _validated(target: Target, merge: DocumentMerge, statements: list[Statement],
+def _validated(target: Document, merge: DocumentMerge, statements: list[Statement],
                run_dir: Path) -> tuple[DocumentPlan | None, list[Finding]]:
     data = json.dumps(merge.raw).encode("utf-8")
-    loaded = parse_document(target.file, data, target.model, target.schema_version,
+    loaded = parse_document(target.run_file, data, target.model, target.version,
                             allow_template=True)
     if loaded.model is None or loaded.findings:
-        mine = [s for s in statements if s.doc == target.doc]
+        mine = [s for s in statements if s.doc == target.name]
         return None, [Finding(f.file, f.code, f.message + _source_of(f, mine), f.pointer, f.line)
                       for f in loaded.findings]
     changed = bool(merge.changes or merge.conflicts)
-    return DocumentPlan(target, run_dir / target.file, loaded.model, changed,
+    return DocumentPlan(target, run_dir / target.run_file, loaded.model, changed,
                         list(placeholder_pointers(merge.raw))), []
 
 
 def _merged(raws: dict[str, dict[str, Any]], statements: list[Statement],
             artifact: ArtifactRef, log: Path) -> dict[str, DocumentMerge]:
-    merges = {doc: DocumentMerge(target.file, target.model, raws[doc])
-              for doc, target in TARGETS.items()}
+    merges = {doc: DocumentMerge(target.run_file, target.model, raws[doc])
+              for doc, target in STATED_DOCUMENTS.items()}
     record_log_entry(merges["run_manifest"], artifact, f"the digest of {log.name}")
     for statement in statements:
         merges[statement.doc].apply(statement)
@@ -148,7 +147,7 @@ def _merged(raws: dict[str, dict[str, Any]], statements: list[Statement],
 def plan_fill(run_dir: Path, log: Path, given: list[Statement] | None = None) -> FillPlan:
     """What filling `run_dir` from `log` (and the Kaggle options' statements) would change.
     Raises FillError when the log, the options or the template cannot be used at all."""
-    raws = {doc: _read_raw(run_dir, target) for doc, target in TARGETS.items()}
+    raws = {doc: _read_raw(run_dir, target) for doc, target in STATED_DOCUMENTS.items()}
     with log.open("rb") as handle:
         form = detect_form(handle)
     stated = _statements(log, given or [], form)
@@ -158,7 +157,7 @@ def plan_fill(run_dir: Path, log: Path, given: list[Statement] | None = None) ->
     plan = FillPlan(run_dir, log, form, artifact, _recorded_log(run_dir, log, artifact),
                     len(statements))
     merges = _merged(raws, statements, artifact, log)
-    for doc, target in TARGETS.items():
+    for doc, target in STATED_DOCUMENTS.items():
         plan.changes += merges[doc].changes
         plan.conflicts += merges[doc].conflicts
         document, invalid = _validated(target, merges[doc], statements, run_dir)

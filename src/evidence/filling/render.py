@@ -6,7 +6,7 @@ from evidence.filling.merge import MISSING
 from evidence.filling.options import KAGGLE_OPTIONS
 from evidence.filling.plan import FillPlan
 from evidence.filling.statements import show
-from evidence.templates import LOG_FILE
+from evidence.registry import LOG_FILE
 
 _HINTS = {f"/kaggle/{option.field}": f"give {option.flag}" for option in KAGGLE_OPTIONS}
 
@@ -30,7 +30,7 @@ def change_lines(plan: FillPlan) -> list[str]:
 
 
 def missing_lines(plan: FillPlan) -> list[str]:
-    missing = [(document.target.file, at) for document in plan.documents
+    missing = [(document.target.run_file, at) for document in plan.documents
                for at in document.still_missing]
     if not missing:
         return []

@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.filling.targets import TARGETS, unknown_field
-from evidence.findings import Code, Finding, pointer_tokens
+from evidence.filling.fields import unknown_field
+from evidence.findings import Code, Finding
+from evidence.io.pointer import pointer_tokens
 from evidence.logs import LogError, StatedLine
 from evidence.models.types import is_placeholder
+from evidence.registry import STATED_DOCUMENTS
 
 # Past this many problems a log is clearly not what fill expects; more would not help.
 MAX_PROBLEMS = 50
@@ -57,7 +59,8 @@ class StatementSet:
         self.problems: list[Finding] = []
 
     def add(self, statement: Statement) -> None:
-        problem = unknown_field(TARGETS[statement.doc].model, pointer_tokens(statement.pointer))
+        model = STATED_DOCUMENTS[statement.doc].model
+        problem = unknown_field(model, pointer_tokens(statement.pointer))
         if problem is not None:
             self._problem(Code.LOG_UNKNOWN_FIELD, f"{statement.source}: {statement.doc} has no "
                           f"field {statement.pointer} ({problem})", statement.line)

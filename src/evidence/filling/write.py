@@ -15,9 +15,9 @@ from pathlib import Path
 from evidence.filling.plan import FillPlan
 from evidence.filling.statements import FillError
 from evidence.findings import Code, Finding
-from evidence.hashing import CHUNK_BYTES, describe_artifact
-from evidence.jsonio import atomic_output, write_model_atomic
-from evidence.templates import LOG_FILE
+from evidence.io.atomic import atomic_output, write_model_atomic
+from evidence.io.digest import CHUNK_BYTES, describe_artifact
+from evidence.registry import LOG_FILE
 
 
 def _copy_log(source: Path, run_dir: Path) -> None:
@@ -41,5 +41,5 @@ def write_fill(plan: FillPlan, *, force: bool = False) -> list[str]:
     for document in plan.documents:
         if document.changed:
             write_model_atomic(document.path, document.model)
-            written.append(document.target.file)
+            written.append(document.target.run_file)
     return written

@@ -10,12 +10,12 @@ from typing import BinaryIO
 
 from evidence.logs.detect import LogForm, detect_form
 from evidence.logs.errors import LogError
-from evidence.logs.evidence import StatedLine, evidence_in
 from evidence.logs.kaggle import read_kaggle
 from evidence.logs.lines import LogLine
 from evidence.logs.notebook import read_notebook
 from evidence.logs.plain import read_plain
-from evidence.protocol import MARKER
+from evidence.logs.protocol import MARKER
+from evidence.logs.stated import StatedLine, evidence_in
 
 __all__ = ["LogError", "LogForm", "LogLine", "StatedLine", "detect_form", "evidence_in",
            "read_log_lines", "scan_evidence"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from evidence.findings import Code
-from evidence.jsonio import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
+from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
 from evidence.logs.errors import LogError
 from evidence.logs.lines import STREAMS, LineAssembler, LogLine
 from evidence.logs.plain import READ_CHUNK_BYTES

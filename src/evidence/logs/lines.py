@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from evidence.protocol import MAX_LINE_CHARS
+from evidence.logs.protocol import MAX_LINE_CHARS
 
 # The output streams a Kaggle log or a notebook keeps apart.
 STREAMS = ("stdout", "stderr")

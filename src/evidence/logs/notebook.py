@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from evidence.findings import Code
-from evidence.jsonio import StrictJsonError, loads_strict
+from evidence.io.strict_json import StrictJsonError, loads_strict
 from evidence.logs.errors import LogError
 from evidence.logs.kaggle import BOM
 from evidence.logs.lines import STREAMS, LineAssembler, LogLine

@@ -12,17 +12,16 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidence.checks import ProgressStart
 from evidence.findings import Code, Finding
-from evidence.hashing import sha256_stream
-from evidence.jsonio import atomic_output, dump_model
+from evidence.io.atomic import atomic_output, dump_model
+from evidence.io.digest import ProgressStart, sha256_stream
 from evidence.models.artifact import ArtifactRef
 from evidence.models.lock import LOCK_FILE, EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE
 from evidence.packaging.layout import entry_name, zip_entry
-from evidence.packaging.lock import build_lock, read_manifest
+from evidence.packaging.lock import build_lock, named_manifest
 from evidence.packaging.runfiles import collect_run_files, open_regular
-from evidence.validate import validate_run
+from evidence.validation.run import validate_run
 
 
 class PackageError(Exception):
@@ -102,7 +101,7 @@ def package_run(run_dir: Path, out: Path | None = None, progress: ProgressStart 
     files = collect_run_files(run_dir)
     if files.findings:
         return PackageResult(files.findings)
-    manifest = read_manifest(run_dir)
+    manifest = named_manifest(run_dir)
     if manifest is None or isinstance(manifest.artifacts, str):
         return PackageResult([Finding(MANIFEST_FILE, Code.PACKAGE_FILE_CHANGED,
                                       f"{MANIFEST_FILE} changed after it was validated; "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from evidence.findings import Code
 from evidence.logs.errors import LogError
 from evidence.logs.lines import LogLine
-from evidence.protocol import MARKER, EvidenceLine, ProtocolError, parse_line
+from evidence.logs.protocol import MARKER, EvidenceLine, ProtocolError, parse_line
 
 
 @dataclass(frozen=True, slots=True)

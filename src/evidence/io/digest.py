@@ -13,6 +13,8 @@ CHUNK_BYTES = 1024 * 1024
 
 # Called with the number of bytes just hashed; the CLI draws a progress bar with it.
 Progress = Callable[[int], None]
+# Given a file's name and size, returns the callback that advances its progress display.
+ProgressStart = Callable[[str, int], Progress]
 
 
 def sha256_bytes(data: bytes) -> str:

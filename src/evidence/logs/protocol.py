@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.jsonio import StrictJsonError, loads_strict
+from evidence.io.strict_json import StrictJsonError, loads_strict
+from evidence.registry import STATED_DOCUMENTS
 
 PROTOCOL_VERSION = 1
 MARKER = "@evidence/"
-DOCUMENTS = ("run_manifest", "eval_summary")
 # A log line longer than this cannot be one of ours; skipping it keeps memory flat on noise.
 MAX_LINE_CHARS = 1024 * 1024
 
@@ -33,7 +33,7 @@ class EvidenceLine:
 
 
 def format_line(doc: str, pointer: str, value: Any) -> str:
-    if doc not in DOCUMENTS:
+    if doc not in STATED_DOCUMENTS:
         raise ValueError(f"unknown evidence document {doc!r}")
     payload = json.dumps({"doc": doc, "pointer": pointer, "value": value},
                          sort_keys=True, separators=(",", ":"), allow_nan=False,
@@ -56,7 +56,7 @@ def parse_line(line: str) -> EvidenceLine | None:
         data = loads_strict(payload.strip().encode("utf-8"))
     except StrictJsonError as error:
         raise ProtocolError(f"malformed evidence line: {error.message}") from None
-    if set(data) != {"doc", "pointer", "value"} or data["doc"] not in DOCUMENTS \
+    if set(data) != {"doc", "pointer", "value"} or data["doc"] not in STATED_DOCUMENTS \
             or not isinstance(data["pointer"], str) or not data["pointer"].startswith("/"):
         raise ProtocolError("malformed evidence line: expected doc, pointer and value")
     return EvidenceLine(doc=data["doc"], pointer=data["pointer"], value=data["value"])

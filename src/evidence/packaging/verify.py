@@ -19,15 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from evidence.checks import ProgressStart
-from evidence.documents import LoadedDocument, parse_document
-from evidence.findings import Code, Finding, pointer
-from evidence.hashing import sha256_stream
-from evidence.jsonio import MAX_DOCUMENT_BYTES
+from evidence.findings import Code, Finding
+from evidence.io.digest import ProgressStart, sha256_stream
+from evidence.io.pointer import pointer
+from evidence.io.strict_json import MAX_DOCUMENT_BYTES
 from evidence.models.lock import LOCK_FILE, LOCK_SCHEMA_VERSION, EvidenceLock
 from evidence.packaging.layout import entry_name, is_symlink_entry, unsafe_name_reason
-from evidence.packaging.lock import RUN_SCHEMA_VERSIONS, read_manifest
-from evidence.validate import validate_run
+from evidence.packaging.lock import named_manifest
+from evidence.registry import RUN_SCHEMA_VERSIONS
+from evidence.validation.documents import LoadedDocument, parse_document
+from evidence.validation.run import validate_run
 
 # Whatever the archive declares, extraction stops here. A Gemma 2B float32 checkpoint is about
 # 10 GB; this leaves room for that several times over, and --max-bytes raises it.
@@ -214,7 +215,7 @@ def extract_locked(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], lock:
 
 
 def _run_id_agrees(run_dir: Path, lock: EvidenceLock) -> list[Finding]:
-    manifest = read_manifest(run_dir) if run_dir.is_dir() else None
+    manifest = named_manifest(run_dir) if run_dir.is_dir() else None
     if manifest is None or manifest.run_id == lock.run_id:
         return []
     return [Finding(LOCK_FILE, Code.RUN_ID_MISMATCH,

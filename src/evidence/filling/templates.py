@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evidence.jsonio import write_bytes_atomic, write_model_atomic
-from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary, Scorecard
+from evidence.io.atomic import write_bytes_atomic, write_model_atomic
+from evidence.models.eval_summary import (
+    EVAL_SUMMARY_FILE,
+    EVAL_SUMMARY_SCHEMA_VERSION,
+    EvalSummary,
+    Scorecard,
+)
 from evidence.models.kaggle import KaggleFields
-from evidence.models.manifest import MANIFEST_FILE, ModelRef, RunManifest
+from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, ModelRef, RunManifest
+from evidence.models.prediction import PREDICTION_SCHEMA_VERSION
 from evidence.models.types import Placeholder
+from evidence.registry import LOG_FILE
 
-LOG_FILE = "kaggle_output_log.txt"
 LOG_PLACEHOLDER = (
     "<FILL: kaggle_output_log> Replace this file with the console log of the run:\n"
     "evidence fill --from-log LOG RUN_DIR copies the log here and records its digest.\n"
@@ -21,7 +27,7 @@ fill = Placeholder.for_field
 
 def template_manifest(model: ModelRef | None = None) -> RunManifest:
     return RunManifest(
-        schema_version="1.0",
+        schema_version=MANIFEST_SCHEMA_VERSION,
         run_id=fill("run_id"),
         mode=fill("mode"),
         model=model if model is not None else fill("model"),
@@ -45,11 +51,11 @@ def template_manifest(model: ModelRef | None = None) -> RunManifest:
 
 def template_eval_summary() -> EvalSummary:
     return EvalSummary(
-        schema_version="1.0",
+        schema_version=EVAL_SUMMARY_SCHEMA_VERSION,
         run_id=fill("run_id"),
         mode=fill("mode"),
         dataset=fill("dataset"),
-        predictions_schema_version="1.0",
+        predictions_schema_version=PREDICTION_SCHEMA_VERSION,
         scorecard=Scorecard(
             overall=fill("scorecard.overall"),
             per_section=fill("scorecard.per_section"),

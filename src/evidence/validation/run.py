@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidence import checks, eligibility
-from evidence.documents import LoadedDocument, load_document
 from evidence.findings import Code, Finding
-from evidence.models.eval_summary import (
-    EVAL_SUMMARY_FILE,
-    EVAL_SUMMARY_SCHEMA_VERSION,
-    EvalSummary,
-)
+from evidence.io.digest import ProgressStart
+from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.profile import CompetitionProfile
-from evidence.predictions import PredictionsCheck, check_predictions
+from evidence.result import RunResult
+from evidence.validation import eligibility
+from evidence.validation.checks.artifacts import check_artifacts
+from evidence.validation.checks.identity import check_identity
+from evidence.validation.checks.log import check_log_agreement
+from evidence.validation.checks.preflight import check_preflight
+from evidence.validation.checks.scorecard import check_row_count, check_scorecard
+from evidence.validation.documents import LoadedDocument, load_document
+from evidence.validation.predictions import PredictionsCheck, check_predictions
 
 
 class RunDirectoryError(Exception):
     """The path is not a run directory at all: a usage error, not a finding."""
 
-
-@dataclass
-class RunReport:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    placeholders: int = 0
-
-    @property
-    def valid(self) -> bool:
-        return not self.findings
 
 
 def _scorecard_is_template(summary: LoadedDocument[EvalSummary]) -> bool:
@@ -55,25 +47,25 @@ def _check_predictions(run_dir: Path, summary: LoadedDocument[EvalSummary],
 
 def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
                   predictions: PredictionsCheck | None,
-                  progress: checks.ProgressStart | None) -> list[Finding]:
+                  progress: ProgressStart | None) -> list[Finding]:
     findings: list[Finding] = []
     if manifest is not None and summary is not None:
-        findings += checks.check_identity(manifest, summary)
+        findings += check_identity(manifest, summary)
     if summary is not None and predictions is not None and not predictions.findings:
-        findings += checks.check_scorecard(summary.scorecard, predictions.scores.scorecard())
+        findings += check_scorecard(summary.scorecard, predictions.scores.scorecard())
     if manifest is not None:
         if predictions is not None:
-            findings += checks.check_row_count(manifest, predictions.rows)
+            findings += check_row_count(manifest, predictions.rows)
         if not isinstance(manifest.artifacts, str):
-            findings += checks.check_artifacts(run_dir, manifest.artifacts, progress)
-        findings += checks.check_log_agreement(run_dir, manifest)
-        findings += checks.check_preflight(manifest)
+            findings += check_artifacts(run_dir, manifest.artifacts, progress)
+        findings += check_log_agreement(run_dir, manifest)
+        findings += check_preflight(manifest)
     return findings
 
 
 def validate_run(run_dir: Path, *, allow_template: bool = False,
-                 progress: checks.ProgressStart | None = None,
-                 profile: CompetitionProfile | None = None) -> RunReport:
+                 progress: ProgressStart | None = None,
+                 profile: CompetitionProfile | None = None) -> RunResult:
     """All findings for one run directory. Raises RunDirectoryError if it is not a directory.
     With a competition profile, a full run's model must also be one the profile allows."""
     if not run_dir.is_dir():
@@ -83,7 +75,7 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
     summary = load_document(run_dir, EVAL_SUMMARY_FILE, EvalSummary,
                             EVAL_SUMMARY_SCHEMA_VERSION, allow_template)
     predictions, prediction_findings = _check_predictions(run_dir, summary, allow_template)
-    report = RunReport(str(run_dir))
+    report = RunResult(str(run_dir))
     report.findings += manifest.findings + summary.findings + prediction_findings
     report.findings += _cross_checks(run_dir, manifest.model, summary.model, predictions, progress)
     if profile is not None and manifest.model is not None:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Literal
 
 from evidence import __version__
-from evidence.checks import ProgressStart
 from evidence.findings import Code, Finding
-from evidence.hashing import describe_artifact
+from evidence.io.digest import ProgressStart, describe_artifact
 from evidence.models.attestation import (
+    ATTESTATION_SCHEMA_VERSION,
     PREDICATE_TYPE,
     STATEMENT_TYPE,
     AttestationPredicate,
@@ -28,10 +28,10 @@ from evidence.models.attestation import (
 )
 from evidence.models.lock import EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE
-from evidence.packaging.lock import build_lock, read_manifest
+from evidence.packaging.lock import build_lock, named_manifest
 from evidence.packaging.runfiles import collect_run_files
-from evidence.validate import validate_run
-from evidence.verify import verify_archive
+from evidence.packaging.verify import verify_archive
+from evidence.validation.run import validate_run
 
 
 @dataclass
@@ -56,7 +56,7 @@ def make_statement(lock: EvidenceLock, source: Literal["run_directory", "archive
                  for file in lock.files],
         predicateType=PREDICATE_TYPE,
         predicate=AttestationPredicate(
-            schema_version="1.0", run_id=lock.run_id, tool_version=__version__,
+            schema_version=ATTESTATION_SCHEMA_VERSION, run_id=lock.run_id, tool_version=__version__,
             schema_versions=lock.schema_versions, source=source,
             validation=ValidationResult(valid=not run_findings,
                                         findings=[_recorded(f) for f in run_findings])))
@@ -68,7 +68,7 @@ def attest_run_directory(run_dir: Path, progress: ProgressStart | None = None) -
     files = collect_run_files(run_dir)
     if files.findings:
         return Attestation(refusal=files.findings, run_findings=report.findings)
-    manifest = read_manifest(run_dir)
+    manifest = named_manifest(run_dir)
     if manifest is None:
         unnamed = Finding(MANIFEST_FILE, Code.LOCK_MISMATCH,
                           "the run cannot be attested before its manifest reads and names the "

@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
-from evidence.findings import Code, Finding, pointer
-from evidence.jsonio import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
+from evidence.findings import Code, Finding
+from evidence.io.pointer import pointer
+from evidence.io.pydantic_errors import pydantic_findings
+from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
 from evidence.models.types import is_placeholder
 
 M = TypeVar("M", bound=BaseModel)
-
-_TYPE_ERRORS = ("_type", "literal_error", "is_instance_of", "union_tag_invalid")
-
 
 @dataclass
 class LoadedDocument(Generic[M]):
@@ -62,67 +60,6 @@ def placeholder_pointers(value: Any, path: tuple[str | int, ...] = ()) -> Iterat
             yield from placeholder_pointers(child, (*path, index))
 
 
-def _data_pointer(raw: Any, loc: tuple[str | int, ...], missing: bool) -> str:
-    """Turn a pydantic error location into a pointer into the data. Items that are not keys of
-    the data are the labels pydantic gives union branches, and are dropped; a missing key is
-    the one place the pointer names a key that is not there."""
-    tokens: list[str | int] = []
-    current: Any = raw
-    for item in loc:
-        if _has_child(current, item):
-            current = current[item]
-            tokens.append(item)
-    if missing and loc and loc[-1] not in tokens[-1:]:
-        tokens.append(loc[-1])
-    return pointer(*tokens)
-
-
-def _has_child(value: Any, item: str | int) -> bool:
-    if isinstance(value, dict):
-        return isinstance(item, str) and item in value
-    return isinstance(value, list) and isinstance(item, int) and 0 <= item < len(value)
-
-
-def _finding_code(error: ErrorDetails) -> Code:
-    kind = error["type"]
-    if kind == "missing":
-        return Code.SCHEMA_MISSING_KEY
-    if kind == "extra_forbidden":
-        return Code.SCHEMA_UNKNOWN_KEY
-    if kind.endswith(_TYPE_ERRORS) or kind in _TYPE_ERRORS:
-        return Code.SCHEMA_TYPE
-    return Code.SCHEMA_VALUE
-
-
-def _is_placeholder_branch(error: ErrorDetails) -> bool:
-    return any(isinstance(item, str) and item.startswith("function-after[Placeholder(")
-               for item in error["loc"])
-
-
-def _message(error: ErrorDetails, code: Code) -> str:
-    if code is Code.SCHEMA_UNKNOWN_KEY:
-        return "unknown key; remove it or check its spelling"
-    if code is Code.SCHEMA_MISSING_KEY:
-        return "required key is missing"
-    text = error["msg"].removeprefix("Value error, ")
-    if code is Code.SCHEMA_TYPE:
-        given = type(error["input"]).__name__.replace("NoneType", "null").replace("dict", "object")
-        return f"{text} (got {given})"
-    return text
-
-
-def validation_findings(file: str, raw: Any, error: ValidationError) -> list[Finding]:
-    """One finding per wrong place, preferring the real type's message over the placeholder's."""
-    findings: dict[str, Finding] = {}
-    for detail in error.errors():
-        if _is_placeholder_branch(detail):
-            continue
-        code = _finding_code(detail)
-        at = _data_pointer(raw, tuple(detail["loc"]), code is Code.SCHEMA_MISSING_KEY)
-        findings.setdefault(at + "\0" + code, Finding(file, code, _message(detail, code), at))
-    return list(findings.values())
-
-
 def parse_document(file: str, data: bytes, model: type[M], schema_version: str,
                    allow_template: bool) -> LoadedDocument[M]:
     loaded: LoadedDocument[M] = LoadedDocument(file)
@@ -147,7 +84,7 @@ def parse_document(file: str, data: bytes, model: type[M], schema_version: str,
     try:
         loaded.model = model.model_validate_json(data)
     except ValidationError as error:
-        loaded.findings.extend(validation_findings(file, loaded.raw, error))
+        loaded.findings.extend(pydantic_findings(file, loaded.raw, error))
     return loaded
 
 

@@ -1,35 +1,14 @@
-"""What a log can fill: the two documents, and the fields their models declare."""
+"""Which fields a log can fill: what the models of the stated documents declare."""
 
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from evidence.findings import pointer
-from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
-from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
+from evidence.io.pointer import pointer
 from evidence.models.types import Placeholder
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A document the evidence protocol names (`doc`), and how it is stored and checked."""
-
-    doc: str
-    file: str
-    model: type[BaseModel]
-    schema_version: str
-
-
-# In the order fill writes them: the manifest lists the others' digests, so it goes last.
-TARGETS = {
-    "eval_summary": Target("eval_summary", EVAL_SUMMARY_FILE, EvalSummary,
-                           EVAL_SUMMARY_SCHEMA_VERSION),
-    "run_manifest": Target("run_manifest", MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION),
-}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

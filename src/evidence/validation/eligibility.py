@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from evidence.findings import Code, Finding
+from evidence.io.pydantic_errors import keyed_problems
+from evidence.io.strict_yaml import KeyLines, StrictYamlError, loads_yaml_strict
 from evidence.models.manifest import MANIFEST_FILE, RunManifest
 from evidence.models.profile import CompetitionProfile
-from evidence.yamlio import StrictYamlError, loads_yaml_strict
 
 PROFILE_SUFFIX = ".yaml"
 # What to do about an ineligible model, in every message that reports one.
@@ -53,9 +54,9 @@ def _profile_source(name_or_path: str) -> tuple[str, bytes]:
         raise ProfileError(f"{path}: cannot read the profile: {error.strerror}") from None
 
 
-def _parse(where: str, data: bytes) -> Any:
+def _parse(where: str, data: bytes) -> tuple[Any, KeyLines]:
     try:
-        return loads_yaml_strict(where, data)[0]
+        return loads_yaml_strict(where, data)
     except StrictYamlError as error:
         raise ProfileError(error.message) from None
 
@@ -64,12 +65,11 @@ def load_profile(name_or_path: str) -> CompetitionProfile:
     """The profile a shipped name or a file path names, or a `ProfileError` saying what is
     wrong and at which key."""
     where, data = _profile_source(name_or_path)
-    raw = _parse(where, data)
+    raw, lines = _parse(where, data)
     try:
         return CompetitionProfile.model_validate(raw)
     except ValidationError as error:
-        problems = [f"{where}: {'.'.join(str(part) for part in item['loc']) or '(top level)'}: "
-                    f"{item['msg']}" for item in error.errors()]
+        problems = keyed_problems(where, error, lines)
         raise ProfileError("invalid competition profile:\n  " + "\n  ".join(problems)) \
             from None
 

@@ -7,13 +7,13 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from evidence.findings import Code, Finding
-from evidence.validate import RunReport
+from evidence.result import RunResult
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-def render_json(reports: list[RunReport]) -> str:
+def render_json(reports: list[RunResult]) -> str:
     runs = [{"path": report.path, "valid": report.valid,
              "findings": [finding.to_json() for finding in report.findings]}
             for report in reports]
@@ -44,7 +44,7 @@ def _render_file(console: Console, file: str, findings: list[Finding]) -> None:
                           soft_wrap=True)
 
 
-def render_human(reports: list[RunReport], console: Console) -> None:
+def render_human(reports: list[RunResult], console: Console) -> None:
     from rich.markup import escape
 
     for report in reports:

@@ -1,0 +1,1 @@
+"""The one grader and the one scoring function, shared with the trainer."""

@@ -1,0 +1,1 @@
+"""Validating a run: each document on its own, then the checks across documents."""
