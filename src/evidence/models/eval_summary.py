@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,7 +12,7 @@ from evidence.models.prediction import Difficulty
 from evidence.models.types import Count, Fillable, Identifier, Name, Rate, StrictModel
 
 EVAL_SUMMARY_FILE = "eval_summary.json"
-EVAL_SUMMARY_SCHEMA_VERSION = "1.0"
+EVAL_SUMMARY_SCHEMA_VERSION: Final = "1.0"
 
 # Rates are stored as floats; they must equal the ratio of their counts to this tolerance.
 RATE_TOLERANCE = 1e-9
@@ -24,11 +24,15 @@ def rate(numerator: int, denominator: int) -> float:
 
 
 class Score(StrictModel):
-    n_items: Count
-    n_correct: Count
-    n_format_ok: Count
-    accuracy: Rate = Field(description="n_correct / n_items (0 when n_items is 0).")
-    format_rate: Rate = Field(description="n_format_ok / n_items (0 when n_items is 0).")
+    """Counts and rates over a set of predictions.jsonl rows."""
+
+    n_items: Count = Field(description="Number of predictions.jsonl rows scored.")
+    n_correct: Count = Field(description="Rows graded correct (correct: true); at most n_items.")
+    n_format_ok: Count = Field(description="Rows whose response had the required answer format "
+                                           "(format_ok: true); at most n_items.")
+    accuracy: Rate = Field(description="n_correct / n_items (0 when n_items is 0), within 1e-9.")
+    format_rate: Rate = Field(description="n_format_ok / n_items (0 when n_items is 0), "
+                                          "within 1e-9.")
 
     @model_validator(mode="after")
     def _counts_and_rates_agree(self) -> Score:
@@ -42,10 +46,17 @@ class Score(StrictModel):
 
 
 class Scorecard(StrictModel):
-    overall: Fillable[Score]
-    per_section: Fillable[dict[Name, Score]]
-    per_category: Fillable[dict[Name, Score]]
-    per_difficulty: Fillable[dict[Difficulty, Score]]
+    """The run's result, recomputed from predictions.jsonl by the scoring function the trainer
+    uses; each breakdown partitions the overall counts."""
+
+    overall: Fillable[Score] = Field(description="The score over every row of predictions.jsonl.")
+    per_section: Fillable[dict[Name, Score]] = Field(
+        description="Section -> the score of its rows; one entry per section present.")
+    per_category: Fillable[dict[Name, Score]] = Field(
+        description="Category -> the score of its rows; one entry per category present.")
+    per_difficulty: Fillable[dict[Difficulty, Score]] = Field(
+        description="Difficulty (easy, medium, hard) -> the score of its rows; one entry per "
+                    "difficulty present.")
 
     @model_validator(mode="after")
     def _breakdowns_partition_overall(self) -> Scorecard:
@@ -68,11 +79,15 @@ class Scorecard(StrictModel):
 
 
 class EvalSummary(StrictModel):
-    schema_version: Literal["1.0"]
-    run_id: Fillable[Identifier]
-    mode: Fillable[Mode]
-    dataset: Fillable[DatasetRef]
+    """eval_summary.json: the scorecard of a run's evaluation."""
+
+    schema_version: Literal["1.0"] = Field(description="Version of this document's schema.")
+    run_id: Fillable[Identifier] = Field(description="The run's id; equal to the manifest's.")
+    mode: Fillable[Mode] = Field(description="smoke or full; equal to the manifest's.")
+    dataset: Fillable[DatasetRef] = Field(
+        description="The data set evaluated on; equal to the manifest's.")
     predictions_schema_version: Literal["1.0"] = Field(
         description="Schema version of the rows of predictions.jsonl."
     )
-    scorecard: Scorecard
+    scorecard: Scorecard = Field(description="The scorecard: overall and per section, category "
+                                             "and difficulty.")

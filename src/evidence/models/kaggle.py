@@ -18,6 +18,8 @@ KaggleRunId = Annotated[int, Field(ge=1)]
 
 
 class KaggleFields(StrictModel):
+    """Where and as which Kaggle run the notebook ran (names fixed by the M36 milestone)."""
+
     kaggle_notebook_url: Fillable[KaggleNotebookUrl] = Field(
         description="https://www.kaggle.com/code/<owner>/<slug> of the notebook that ran."
     )

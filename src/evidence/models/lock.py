@@ -6,7 +6,7 @@ never one of the run's own files. Every path in it is relative to the run direct
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, field_validator
 
@@ -14,11 +14,13 @@ from evidence.models.artifact import ArtifactRef
 from evidence.models.types import Identifier, Name, StrictModel
 
 LOCK_FILE = "evidence.lock.json"
-LOCK_SCHEMA_VERSION = "1.0"
+LOCK_SCHEMA_VERSION: Final = "1.0"
 
 
 class EvidenceLock(StrictModel):
-    schema_version: Literal["1.0"]
+    """evidence.lock.json: every file of a packaged run, with its digest and size."""
+
+    schema_version: Literal["1.0"] = Field(description="Version of this document's schema.")
     run_id: Identifier = Field(description="The run's id; the archive holds the run under it.")
     tool_version: Name = Field(description="Version of evidence that wrote the archive.")
     schema_versions: dict[Identifier, Name] = Field(

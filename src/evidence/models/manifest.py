@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,41 +24,57 @@ from evidence.models.types import (
 )
 
 MANIFEST_FILE = "run_manifest.json"
-MANIFEST_SCHEMA_VERSION = "1.0"
+MANIFEST_SCHEMA_VERSION: Final = "1.0"
 
 Mode = Literal["smoke", "full"]
 DType = Literal["float32", "bfloat16", "float16"]
 
 
 class ModelRef(StrictModel):
+    """The model that was trained: where its weights came from, its family, dtype and size."""
+
     id: Name = Field(description="Hub id (google/gemma-2b) or the local path of the weights.")
     revision: Name | None = Field(description="Hub revision (e.g. flax); null for a local model.")
     family: Name = Field(description="Model family as its config names it (gemma, gpt2, ...).")
     dtype: DType = Field(description="Dtype the parameters were really trained in.")
-    parameter_count: Count
+    parameter_count: Count = Field(description="Number of parameters the model has, as "
+                                               "loaded (Gemma 2B: 2,506,172,416).")
 
 
 class ConfigRef(StrictModel):
+    """A training config file, by the path it was given and the digest of its bytes."""
+
     path: Name = Field(description="Config file as given on the command line.")
     sha256: Sha256 = Field(description="SHA-256 of the config file's bytes.")
 
 
 class GitState(StrictModel):
+    """The state of the trainer's code in git when the run started."""
+
     commit: GitCommit | None = Field(description="HEAD of the code that ran; null outside git.")
-    dirty: bool = Field(description="True when the working tree had uncommitted changes.")
+    dirty: bool = Field(description="True when tracked files had uncommitted changes "
+                                    "(untracked files do not count).")
 
 
 class DeviceInfo(StrictModel):
-    platform: Platform
+    """The accelerators the run used, as JAX saw them."""
+
+    platform: Platform = Field(description="JAX platform the run used: cpu, gpu or tpu.")
     kind: Name = Field(description="Device kind as JAX reports it, e.g. 'TPU v3' or 'Tesla T4'.")
     count: PositiveInt = Field(description="Number of JAX devices the run used.")
 
 
 class Timings(StrictModel):
-    started_at: UtcTime
-    finished_at: UtcTime
-    train_seconds: Seconds
-    eval_seconds: Seconds
+    """The run's clock: its start and end, and the seconds spent training and evaluating."""
+
+    started_at: UtcTime = Field(description="When the run started: an ISO 8601 time with a "
+                                            "zone, written in UTC (2026-11-25T09:00:00Z).")
+    finished_at: UtcTime = Field(description="When the run finished writing its evidence: an ISO "
+                                             "8601 time with a zone, not before started_at.")
+    train_seconds: Seconds = Field(description="Wall-clock seconds of the training loop, "
+                                               "compilation included.")
+    eval_seconds: Seconds = Field(description="Wall-clock seconds of the evaluation: generating "
+                                              "and grading every evaluation item.")
 
     @model_validator(mode="after")
     def _finishes_after_start(self) -> Timings:
@@ -68,23 +84,32 @@ class Timings(StrictModel):
 
 
 class RunManifest(StrictModel):
-    schema_version: Literal["1.0"]
-    run_id: Fillable[Identifier]
-    mode: Fillable[Mode]
-    model: Fillable[ModelRef]
-    config: Fillable[ConfigRef]
+    """run_manifest.json: what was run, on what, where, and which files it produced."""
+
+    schema_version: Literal["1.0"] = Field(description="Version of this document's schema.")
+    run_id: Fillable[Identifier] = Field(
+        description="The run's id, chosen by the trainer: letters, digits, '.', '_', '-'; at "
+                    "most 128 characters.")
+    mode: Fillable[Mode] = Field(description="smoke: a tiny model to check the pipeline; full: "
+                                             "the real model.")
+    model: Fillable[ModelRef] = Field(description="The model that was trained.")
+    config: Fillable[ConfigRef] = Field(description="The training config given with --config.")
     smoke_config: Fillable[ConfigRef] | None = Field(
-        default=None, description="The smoke config, for smoke runs."
-    )
-    dataset: Fillable[DatasetRef]
-    git: Fillable[GitState]
-    packages: Fillable[dict[Name, Name]] = Field(description="Package name -> installed version.")
-    device: Fillable[DeviceInfo]
-    timings: Fillable[Timings]
+        default=None,
+        description="The config given with --smoke_config, for a smoke run; null for a full run.")
+    dataset: Fillable[DatasetRef] = Field(description="The data set trained and evaluated on.")
+    git: Fillable[GitState] = Field(description="The git state of the trainer's code.")
+    packages: Fillable[dict[Name, Name]] = Field(
+        description="Package name -> installed version, for the packages the run depends on "
+                    "(jax, flax, transformers, ...).")
+    device: Fillable[DeviceInfo] = Field(description="The devices the run used.")
+    timings: Fillable[Timings] = Field(description="When the run started and ended, and how "
+                                                   "long training and evaluation took.")
     artifacts: Fillable[list[ArtifactRef]] = Field(
         description="Every file of the run besides this manifest, with digest and size."
     )
-    kaggle: KaggleFields
+    kaggle: KaggleFields = Field(description="Where and as which Kaggle run the notebook ran; "
+                                             "filled from the log after the session.")
     steps: Fillable[Count] = Field(description="Optimizer steps the run took.")
     preflight: PreflightRecord | None = Field(
         default=None, description="The memory preflight of the config that trained, "

@@ -1,7 +1,7 @@
 """A competition profile: which models a competition allows and which output format it grades.
 
 Profiles are small versioned YAML files (`evidence/profiles/*.yaml`, shipped with the package, or
-any file a user writes); `evidence.eligibility` reads them into this model.
+any file a user writes); `evidence.validation.eligibility` reads them into this model.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ from evidence.models.types import Count, Identifier, Name, StrictModel
 
 PROFILE_SCHEMA_VERSION = "1.0"
 
-# The output formats the one grader (`evidence.grading`) grades. A profile that names another
+# The output formats the one grader (`evidence.scoring.grader`) grades. A profile that names another
 # cannot be checked by this validator, so it does not load.
 OutputFormat = Literal["reasoning-answer-tags"]
 
 
 class ParameterRange(StrictModel):
-    min: Count
-    max: Count
+    """A range of parameter counts, both ends included."""
+
+    min: Count = Field(description="Fewest parameters allowed.")
+    max: Count = Field(description="Most parameters allowed; at least min.")
 
     @model_validator(mode="after")
     def _ordered(self) -> ParameterRange:
@@ -31,6 +33,8 @@ class ParameterRange(StrictModel):
 
 
 class AllowedModel(StrictModel):
+    """A model the competition allows: its families and its size."""
+
     name: Name = Field(description="What the competition calls it, e.g. 'Gemma 2 2B'.")
     families: Annotated[list[Name], Field(min_length=1)] = Field(
         description="Model families as the model's config names them (its model_type): "
@@ -40,12 +44,19 @@ class AllowedModel(StrictModel):
 
 
 class CompetitionProfile(StrictModel):
-    schema_version: Literal["1.0"]
+    """A competition profile: which models a competition allows and which output format it
+    grades."""
+
+    schema_version: Literal["1.0"] = Field(description="Version of the profile's schema.")
     name: Identifier = Field(description="The profile's name, as --profile takes it.")
-    title: Name
-    url: Name | None = None
-    allowed_models: Annotated[list[AllowedModel], Field(min_length=1)]
-    output_format: OutputFormat
+    title: Name = Field(description="The competition's name, for people.")
+    url: Name | None = Field(default=None, description="The competition's page; null or absent "
+                                                       "when it has none.")
+    allowed_models: Annotated[list[AllowedModel], Field(min_length=1)] = Field(
+        description="The models the competition allows; a run's model must be one of them.")
+    output_format: OutputFormat = Field(
+        description="The output format the competition grades: reasoning-answer-tags "
+                    "(<reasoning>...</reasoning><answer>...</answer>).")
 
     def allowing(self, family: str, parameter_count: int) -> AllowedModel | None:
         """The allowed model this family and size are, or None."""
