@@ -1,4 +1,8 @@
-"""The models and the exported JSON Schemas agree, and documents survive a JSON round trip."""
+"""The models and the exported JSON Schemas agree, and documents survive a JSON round trip.
+
+Each document has a template schema (placeholders accepted where the model accepts them) and,
+where a template can differ from a submission, a submission schema, which must accept exactly
+what the model accepts with no placeholder anywhere: what `evidence validate` accepts."""
 
 from __future__ import annotations
 
@@ -13,16 +17,20 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
+from evidence.filling.templates import template_eval_summary, template_manifest
 from evidence.models.eval_summary import EvalSummary
 from evidence.models.manifest import RunManifest
 from evidence.models.prediction import Prediction
-from evidence.registry import DOCUMENTS
-from evidence.schemas import drifted_schemas, schema_for
-from evidence.templates import template_eval_summary, template_manifest
+from evidence.models.types import is_placeholder
+from evidence.registry import DOCUMENTS, EVAL_SUMMARY, RUN_MANIFEST
+from evidence.schemas import drifted_schemas, schema_files, schema_for
 from runbuilder import build_run
 
 REPO = Path(__file__).parent.parent
 VALIDATORS = {kind.model: Draft202012Validator(schema_for(kind)) for kind in DOCUMENTS}
+SUBMISSION_VALIDATORS = {
+    target.document.model: Draft202012Validator(schema_for(target.document, submission=True))
+    for target in schema_files() if target.submission}
 
 
 def example_documents(tmp: Path) -> list[tuple[type[BaseModel], dict[str, Any]]]:
@@ -47,6 +55,20 @@ def model_accepts(model: type[BaseModel], document: Any) -> bool:
 
 def schema_accepts(model: type[BaseModel], document: Any) -> bool:
     return VALIDATORS[model].is_valid(document)
+
+
+def holds_placeholder(value: Any) -> bool:
+    """Any string value that is a placeholder, fillable field or not: `evidence validate`
+    reports each as `template_unfilled` (dict keys are not values)."""
+    if isinstance(value, dict):
+        return any(holds_placeholder(child) for child in value.values())
+    if isinstance(value, list):
+        return any(holds_placeholder(child) for child in value)
+    return is_placeholder(value)
+
+
+def submission_accepts(model: type[BaseModel], document: Any) -> bool:
+    return SUBMISSION_VALIDATORS[model].is_valid(document)
 
 
 def json_kind(value: Any) -> str:
@@ -108,6 +130,62 @@ def test_examples_are_accepted_by_both(examples: list) -> None:
         assert model_accepts(model, document) and schema_accepts(model, document)
 
 
+def test_submission_schemas_accept_the_run_and_refuse_the_templates(examples: list) -> None:
+    for model, document in examples:
+        if model in SUBMISSION_VALIDATORS:
+            assert submission_accepts(model, document) == (not holds_placeholder(document))
+    assert [model for model, document in examples if holds_placeholder(document)] == [
+        RunManifest, EvalSummary]
+
+
+def test_submission_schemas_exist_exactly_for_the_fillable_documents() -> None:
+    """A prediction row, the lock and the attestation have no fillable field: their one schema
+    is already strict."""
+    assert {target.document for target in schema_files() if target.submission} == {
+        RUN_MANIFEST, EVAL_SUMMARY}
+    for target in schema_files():
+        schema = json.loads((REPO / "schemas" / target.name).read_text())
+        assert schema["$id"] == target.schema_id
+        assert accepts_placeholder_somewhere(schema) == (
+            not target.submission and target.document in (RUN_MANIFEST, EVAL_SUMMARY))
+
+
+def accepts_placeholder_somewhere(node: Any) -> bool:
+    """A branch of the schema states the placeholder pattern (under `not`, it refuses one)."""
+    if isinstance(node, dict):
+        return "<FILL" in node.get("pattern", "") or any(
+            accepts_placeholder_somewhere(child) for key, child in node.items() if key != "not")
+    return isinstance(node, list) and any(map(accepts_placeholder_somewhere, node))
+
+
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_submission_schemas_agree_with_the_models_without_placeholders(
+        examples: list, data: st.DataObject) -> None:
+    model, document = data.draw(st.sampled_from(
+        [(model, document) for model, document in examples if model in SUBMISSION_VALIDATORS]))
+    changed = mutate(document, data)
+    expected = model_accepts(model, changed) and not holds_placeholder(changed)
+    assert submission_accepts(model, changed) == expected, changed
+
+
+@pytest.mark.parametrize("at", [("model", "id"), ("config", "path"), ("device", "kind"),
+                                ("packages", "jax"), ("artifacts", 0, "path")])
+def test_a_placeholder_in_a_field_that_is_not_fillable_fails_the_submission_schema(
+        examples: list, at: tuple) -> None:
+    """A hand-written template may put a placeholder where the models take any name; the
+    template schema accepts it like the model, the submission schema refuses it like validate."""
+    _, manifest = examples[0]
+    changed = copy.deepcopy(manifest)
+    parent = changed
+    for key in at[:-1]:
+        parent = parent[key]
+    parent[at[-1]] = "<FILL: " + "/".join(map(str, at)) + ">"
+    assert model_accepts(RunManifest, changed) and schema_accepts(RunManifest, changed)
+    assert not submission_accepts(RunManifest, changed)
+
+
 @settings(max_examples=400, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
@@ -133,11 +211,16 @@ def test_committed_schemas_match_the_models() -> None:
 
 
 def test_every_schema_names_draft_2020_12_and_an_id() -> None:
-    for kind in DOCUMENTS:
-        schema = json.loads((REPO / "schemas" / kind.schema_file).read_text())
+    ids = []
+    for target in schema_files():
+        schema = json.loads((REPO / "schemas" / target.name).read_text())
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-        assert schema["$id"] == kind.schema_id
+        assert schema["$id"] == target.schema_id
         Draft202012Validator.check_schema(schema)
+        ids.append(schema["$id"])
+    assert len(set(ids)) == len(ids)
+    assert {target.name for target in schema_files()} == {
+        path.name for path in (REPO / "schemas").glob("*.schema.json")}
 
 
 @pytest.mark.parametrize("value", ["run-1\n", "\x1frun", "run-1 ", " run-1", "<FILL: x>\n"])
@@ -147,5 +230,8 @@ def test_edge_strings_are_judged_alike(examples: list, value: str) -> None:
     for field in ("run_id", "mode"):
         changed = {**manifest, field: value}
         assert model_accepts(model, changed) == schema_accepts(model, changed)
+        assert submission_accepts(model, changed) == (model_accepts(model, changed)
+                                                       and not holds_placeholder(changed))
     changed = {**manifest, "packages": {value: "1.0"}}
     assert model_accepts(model, changed) == schema_accepts(model, changed)
+    assert model_accepts(model, changed) == submission_accepts(model, changed)

@@ -1,8 +1,12 @@
 """Every committed JSON Schema checks the example documents with `check-jsonschema`, the tool
-another project would use, so the schemas serve people who never install evidence."""
+another project would use, so the schemas serve people who never install evidence: the template
+schemas accept the milestone's template, the submission schemas refuse it, and the commands
+docs/packaging.md gives work as written."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,13 +16,15 @@ from pathlib import Path
 import pytest
 from packaging_support import M36, REPO
 
-from evidence.attest import attest_run_directory
-from evidence.jsonio import dump_model
+from evidence.io.atomic import dump_model
 from evidence.models.lock import LOCK_FILE
+from evidence.packaging.attest import attest_run_directory
 from evidence.packaging.package import package_run
 from runbuilder import build_run
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+FIXTURES = REPO / "tests" / "fixtures" / "schemas"
+SCHEMAS = REPO / "schemas"
 
 
 def check(schema: Path, documents: list[Path]) -> subprocess.CompletedProcess[str]:
@@ -64,12 +70,14 @@ EXAMPLES: dict[str, Callable[[Path, Path], list[Path]]] = {
                                                       M36 / "run_manifest.json"],
     "eval_summary-1.0.schema.json": lambda run, out: [run / "eval_summary.json",
                                                       M36 / "eval_summary.json"],
+    "run_manifest-1.0.submission.schema.json": lambda run, out: [run / "run_manifest.json"],
+    "eval_summary-1.0.submission.schema.json": lambda run, out: [run / "eval_summary.json"],
     "prediction-1.0.schema.json": _prediction_rows,
     "evidence_lock-1.0.schema.json": _lock,
     "attestation-1.0.schema.json": _statement,
     "attestation_predicate-1.0.schema.json": _predicate,
 }
-COMMITTED = sorted(path.name for path in (REPO / "schemas").glob("*.schema.json"))
+COMMITTED = sorted(path.name for path in SCHEMAS.glob("*.schema.json"))
 
 
 def test_every_committed_schema_has_examples() -> None:
@@ -104,3 +112,67 @@ def test_check_jsonschema_rejects_a_lock_path_leaving_the_run(tmp_path: Path) ->
                                              '"path": "../eval_summary.json"'))
     result = check(REPO / "schemas" / "evidence_lock-1.0.schema.json", [lock])
     assert result.returncode == 1, result.stdout
+
+
+@pytest.mark.parametrize("document", ["run_manifest", "eval_summary"])
+def test_the_template_passes_the_template_schema_and_fails_the_submission_schema(
+        document: str) -> None:
+    """The m36_v1 template: what `evidence validate --allow-template` accepts and `evidence
+    validate` refuses, the two schemas tell apart the same way."""
+    instance = M36 / f"{document}.json"
+    tolerant = check(SCHEMAS / f"{document}-1.0.schema.json", [instance])
+    assert tolerant.returncode == 0, tolerant.stdout + tolerant.stderr
+    strict = check(SCHEMAS / f"{document}-1.0.submission.schema.json", [instance])
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert f"{instance}::$.run_id: '<FILL: run_id>'" in strict.stdout
+
+
+def test_a_placeholder_where_no_field_is_fillable_fails_only_the_submission_schema() -> None:
+    """A hand-written template with `"id": "<FILL: model.id>"`: any name passes the model's
+    field, so the template schema accepts it; the submission schema refuses it, as `evidence
+    validate` reports it as unfilled."""
+    instance = FIXTURES / "run_manifest_placeholder_in_model_id.json"
+    assert check(SCHEMAS / "run_manifest-1.0.schema.json", [instance]).returncode == 0
+    strict = check(SCHEMAS / "run_manifest-1.0.submission.schema.json", [instance])
+    assert strict.returncode == 1, strict.stdout
+    assert "$.model.id: '<FILL: model.id>'" in strict.stdout
+
+
+def documented_bash(doc: Path, first_line: str) -> str:
+    """The ```bash block of `doc` that starts with `first_line`, as written."""
+    blocks = [block.split("```", 1)[0] for block in doc.read_text().split("```bash\n")[1:]]
+    [block] = [block for block in blocks if block.startswith(first_line)]
+    return block
+
+
+def run_documented_rows_check(run_dir: Path, demo: Path) -> subprocess.CompletedProcess[str]:
+    """docs/packaging.md's predictions.jsonl commands, run from the repository root as written,
+    with /tmp/demo moved to a test directory (the docs' demo run lives in /tmp/demo/run)."""
+    block = documented_bash(REPO / "docs" / "packaging.md", "rm -rf /tmp/demo/rows")
+    if run_dir != demo / "run":
+        shutil.copytree(run_dir, demo / "run")
+    env = {**os.environ, "PATH": f"{CHECK_JSONSCHEMA.parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["bash", "-euo", "pipefail", "-c",
+                           block.replace("/tmp/demo", str(demo))],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_documented_rows_command_accepts_a_valid_run(tmp_path: Path) -> None:
+    run = build_run(tmp_path / "run")
+    result = run_documented_rows_check(run, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = sorted(path.name for path in (tmp_path / "rows").iterdir())
+    lines = (run / "predictions.jsonl").read_bytes().splitlines()
+    assert rows == [f"row-{number:06d}.json" for number in range(1, len(lines) + 1)]
+    assert [(tmp_path / "rows" / row).read_bytes().rstrip(b"\n") for row in rows] == lines
+
+
+def test_the_documented_rows_command_names_the_broken_row(tmp_path: Path) -> None:
+    run = build_run(tmp_path / "source")
+    shutil.copy(FIXTURES / "predictions_row_2_correct_is_a_string.jsonl",
+                run / "predictions.jsonl")
+    result = run_documented_rows_check(run, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{tmp_path}/rows/row-000002.json::$.correct: 'false' is not of type 'boolean'" in (
+        result.stdout)
+    assert "row-000001.json" not in result.stdout and "row-000003.json" not in result.stdout
