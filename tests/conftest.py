@@ -14,3 +14,10 @@ from runbuilder import build_run
 def run_dir(tmp_path: Path) -> Path:
     """A fresh complete valid run directory, built from the models."""
     return build_run(tmp_path / "run")
+
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Human reports wrap to the terminal; tests read whole lines, so give them a wide one (the
+    wrapping itself is tested with a narrow COLUMNS)."""
+    monkeypatch.setenv("COLUMNS", "400")

@@ -29,7 +29,7 @@ def test_json_report_shape(run_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     (run_dir / "predictions.jsonl").write_text("{}\n")
     assert main(["validate", "--json", str(run_dir)]) == 1
     report = json.loads(capsys.readouterr().out)
-    [run] = report["runs"]
+    [run] = report["result"]["runs"]
     assert run["path"] == str(run_dir) and run["valid"] is False
     for finding in run["findings"]:
         assert set(finding) == {"file", "pointer", "line", "code", "message"}
@@ -59,7 +59,7 @@ def test_usage_error_exits_2() -> None:
 def test_template_lists_every_unfilled_field() -> None:
     result = run_cli("validate", "--json", str(M36))
     assert result.returncode == 1
-    findings = json.loads(result.stdout)["runs"][0]["findings"]
+    findings = json.loads(result.stdout)["result"]["runs"][0]["findings"]
     unfilled = {(f["file"], f["pointer"]) for f in findings if f["code"] == "template_unfilled"}
     assert ("run_manifest.json", "/kaggle/kaggle_notebook_url") in unfilled
     assert ("run_manifest.json", "/kaggle/kaggle_notebook_version") in unfilled
@@ -85,7 +85,7 @@ def test_template_flag_still_checks_everything_else(tmp_path: Path) -> None:
     (broken / "run_manifest.json").write_text(text)
     result = run_cli("validate", "--allow-template", "--json", str(broken))
     assert result.returncode == 1
-    [finding] = json.loads(result.stdout)["runs"][0]["findings"]
+    [finding] = json.loads(result.stdout)["result"]["runs"][0]["findings"]
     assert finding["pointer"] == "/model/dtype"
 
 

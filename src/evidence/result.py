@@ -18,13 +18,16 @@ class RunResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     placeholders: int = 0
+    # Set when the subject could not be checked at all (not a directory, unreadable): a usage
+    # or I/O error, not a finding about the evidence.
+    error: str | None = None
 
     @property
     def valid(self) -> bool:
-        return not self.findings
+        return self.error is None and not self.findings
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "valid": self.valid,
+        return {"path": self.path, "valid": self.valid, "error": self.error,
                 "findings": [finding.to_json() for finding in self.findings]}
 
 
@@ -32,12 +35,14 @@ class RunResult:
 class CommandResult:
     """One command's outcome: the subjects it checked and its own result (a JSON object).
 
-    `ok` is false when any subject has findings or the command itself refused (`refused`)."""
+    `ok` is false when any subject has findings or an error, when the command refused to act
+    (`refused`: nothing written), or when it failed as a whole (`error`)."""
 
     command: str
     runs: list[RunResult] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
     refused: bool = False
+    error: str | None = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -45,8 +50,11 @@ class CommandResult:
 
     @property
     def ok(self) -> bool:
-        return not self.refused and all(run.valid for run in self.runs)
+        return self.error is None and not self.refused and all(run.valid for run in self.runs)
 
     @property
     def exit_code(self) -> int:
+        """0 ok, 1 findings (or refused), 2 usage or I/O error: the same in every command."""
+        if self.error is not None or any(run.error is not None for run in self.runs):
+            return EXIT_USAGE
         return EXIT_OK if self.ok else EXIT_FINDINGS

@@ -14,11 +14,7 @@ import pytest
 from fillkit import downloaded_template, snapshot
 from logforms import STDERR_NOISE, kaggle_log, notebook, plain_log, split_randomly
 
-from evidence.cli import main
-from evidence.models.eval_summary import EVAL_SUMMARY_FILE
-from evidence.models.manifest import MANIFEST_FILE
-from evidence.templates import LOG_FILE
-from evidence.validate import validate_run
+from evidence import EVAL_SUMMARY_FILE, LOG_FILE, MANIFEST_FILE, validate_run
 
 pytest_plugins = ("fill_fixtures",)
 
@@ -68,8 +64,7 @@ def comparable(manifest: bytes) -> dict[str, object]:
 
 
 def test_every_log_form_of_a_real_run_fills_the_same_valid_evidence(
-        trained: tuple[Path, str, str], tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        trained: tuple[Path, str, str], tmp_path: Path) -> None:
     outputs, stdout, stderr = trained
     rng = random.Random(7)
     logs = {"kaggle": kaggle_form(stdout, stderr, rng), "plain": plain_log(stdout),
@@ -79,8 +74,10 @@ def test_every_log_form_of_a_real_run_fills_the_same_valid_evidence(
         log = tmp_path / f"{name}.log"
         log.write_bytes(data)
         run_dir = downloaded_template(outputs, tmp_path / name)
-        assert main(["fill", "--from-log", str(log), str(run_dir), *KAGGLE_OPTIONS]) == 0, \
-            capsys.readouterr()
+        done = subprocess.run([sys.executable, "-m", "evidence", "fill", "--from-log", str(log),
+                               str(run_dir), *KAGGLE_OPTIONS], capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
         assert validate_run(run_dir).findings == []
         filled[name] = snapshot(run_dir)
     trainer_summary = (outputs / EVAL_SUMMARY_FILE).read_bytes()

@@ -144,14 +144,22 @@ def test_output_inside_the_run_is_a_usage_error(run_dir: Path) -> None:
     assert result.returncode == 2 and "inside the run directory" in result.stderr
 
 
-def test_default_output_is_run_id_zip_in_current_directory(run_dir: Path, tmp_path: Path) -> None:
+def test_default_output_is_run_id_zip_beside_the_run_whatever_the_working_directory(
+        run_dir: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     result = package(str(run_dir), cwd=work)
     assert result.returncode == 0, result.stderr
-    archive = work / f"{RUN_ID}.zip"
+    archive = run_dir.parent / f"{RUN_ID}.zip"
     digest, size = sha256_file(archive)
     assert f"sha256 {digest}" in result.stdout and f"{size} bytes" in result.stdout
+    assert list(work.iterdir()) == []
+
+
+def test_package_of_a_relative_dot_run_writes_beside_it(run_dir: Path) -> None:
+    result = package(".", cwd=run_dir)
+    assert result.returncode == 0, result.stderr
+    assert (run_dir.parent / f"{RUN_ID}.zip").is_file()
 
 
 def test_missing_run_directory_exits_2(tmp_path: Path) -> None:

@@ -56,12 +56,17 @@ def test_json_report(archive: Path, tmp_path: Path) -> None:
     broken = rewrite(archive, tmp_path / "broken.zip", lambda entries: entries[1:])
     result = verify("--json", str(broken))
     assert result.returncode == 1
-    [run] = json.loads(result.stdout)["runs"]
+    [run] = json.loads(result.stdout)["result"]["runs"]
     assert run["path"] == str(broken) and run["valid"] is False
     assert {"file": f"{RUN_ID}/checkpoint/flax_model.msgpack", "code": "lock_entry_missing",
             "pointer": None, "line": None,
             "message": f"{RUN_ID}/checkpoint/flax_model.msgpack is in the lock but not in the "
                        "archive"} in run["findings"]
+
+
+def _inside_tool_version(lock: bytes, offset: int) -> bool:
+    start = lock.index(b'"tool_version": "') + len(b'"tool_version": "')
+    return start <= offset < lock.index(b'"', start)
 
 
 @settings(max_examples=40, deadline=None,
@@ -79,6 +84,10 @@ def test_changing_one_byte_of_any_entry_is_a_finding(archive: Path, data: st.Dat
     with tempfile.TemporaryDirectory() as temp:
         tampered = write_entries(Path(temp) / "tampered.zip", entries)
         result = verify_archive(tampered)
+    if info.filename == LOCK_FILE and _inside_tool_version(content, offset):
+        # Which evidence wrote the lock is its own word: nothing in the archive can contradict
+        # "0.1.1" for "0.1.0" (docs/packaging.md says so). It must still never crash.
+        return
     assert not result.valid
     if info.filename != LOCK_FILE:
         assert Code.LOCK_DIGEST_MISMATCH in {finding.code for finding in result.findings}

@@ -1,51 +1,90 @@
-"""`evidence attest RUN_DIR|ARCHIVE [--out FILE]`: an in-toto Statement v1 about the evidence."""
+"""Write an in-toto Statement v1 about a run directory or an archive: its subjects are the
+locked files, its predicate the run id, schema versions and validation result.
+
+Exit 0: attested and valid; 1: attested as invalid, or refused (nothing written); 2: usage.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "attest", help="write an in-toto statement (subjects: the locked files; predicate: run "
-                       "id, schema versions, validation result)")
-    parser.add_argument("target", type=Path, metavar="RUN_DIR|ARCHIVE")
-    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
-                        help="write the statement here (default: standard output)")
-    parser.set_defaults(run=run)
+from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.result import CommandResult, RunResult
 
-
-def run(args: argparse.Namespace) -> int:
+if TYPE_CHECKING:
     from rich.console import Console
 
+NAME = "attest"
+SHORT = "Write an in-toto statement about a run or archive."
+
+
+def _not_attestable(target: Path) -> str | None:
+    from evidence.models.manifest import MANIFEST_FILE
+
+    if target.is_dir() and not (target / MANIFEST_FILE).exists():
+        return (f"{target}: is a directory without {MANIFEST_FILE}; attest takes a run "
+                "directory or an archive (a .zip from `evidence package`)")
+    if not target.exists():
+        return f"{target}: no such run directory or archive"
+    return None
+
+
+def command(
+    target: Annotated[Path, typer.Argument(
+        metavar="RUN_DIR|ARCHIVE", show_default=False,
+        help="A run directory, or an archive from `evidence package`.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", metavar="FILE",
+        help="Write the statement here (default: standard output).")] = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
     from evidence.cli.progress import hashing_progress
     from evidence.io.atomic import dump_model, write_bytes_atomic
     from evidence.packaging.attest import attest_archive, attest_run_directory
-    from evidence.render.human import render_human
-    from evidence.result import RunResult
-    from evidence.validation.run import RunDirectoryError
 
-    try:
-        attest = attest_run_directory if args.target.is_dir() else attest_archive
-        made = attest(args.target, progress=hashing_progress)
-    except RunDirectoryError as error:
-        print(f"evidence: {error}", file=sys.stderr)
-        return 2
-    console = Console(stderr=True)
+    problem = _not_attestable(target)
+    if problem is not None:
+        return fail(problem, as_json=as_json, command=NAME)
+    attest = attest_run_directory if target.is_dir() else attest_archive
+    made = attest(target, progress=None if as_json or quiet else hashing_progress)
     if made.statement is None:
-        render_human([RunResult(str(args.target), made.refusal + made.run_findings)], console)
-        console.print("no statement written: fix the findings above, then attest again")
-        return 1
+        refused = CommandResult(NAME, [RunResult(str(target), made.refusal + made.run_findings)],
+                                refused=True)
+        return finish(refused, as_json=as_json, quiet=quiet,
+                      human=_lines(refused, "no statement written: fix the findings above, "
+                                            "then attest again"))
     text = dump_model(made.statement)
-    if args.out is None:
+    if out is not None:
+        write_bytes_atomic(out, text)
+    elif not as_json:
         sys.stdout.buffer.write(text)
-    else:
-        write_bytes_atomic(args.out, text)
-    if made.run_findings:
-        render_human([RunResult(str(args.target), made.run_findings)], console)
-        console.print("attested as invalid: the statement records these findings")
-        return 1
-    return 0
+        sys.stdout.flush()
+    outcome = CommandResult(NAME, [RunResult(str(target), made.run_findings)], result={
+        "out": str(out) if out is not None else None,
+        "statement": made.statement.model_dump(mode="json", by_alias=True)})
+    note = "attested as invalid: the statement records these findings"
+    return finish(outcome, as_json=as_json, quiet=quiet,
+                  human=_lines(outcome, note) if made.run_findings else _nothing)
+
+
+def _nothing(_: Console) -> None:
+    """The statement itself is the output; a valid run needs no more words."""
+
+
+def _lines(outcome: CommandResult, note: str) -> Callable[[Console], None]:
+    """Findings and a note on standard error, where they never mix with the statement."""
+    def human(_: Console) -> None:
+        from evidence.cli.common import console
+        from evidence.render.human import render_runs
+
+        err = console(stderr=True)
+        render_runs(err, outcome.runs)
+        err.print(note)
+
+    return human

@@ -1,103 +1,151 @@
-"""`evidence fill --from-log LOG RUN_DIR`: fill a template run directory from a console log.
+"""Fill a template run directory from the run's console log (Kaggle's JSON log, plain text or an
+executed notebook), atomically, and validate the result.
 
-Exit 0: filled (or nothing to change) and the run validates but for fields still missing;
-1: conflicts, a log or template that cannot be used, or findings after filling;
-2: usage or I/O error.
+Exit 0: filled (or nothing to change) and valid but for fields still missing; 1: refused (a
+conflict, or a result that would not be valid) or findings after filling; 2: usage or I/O error.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.result import CommandResult, RunResult
 
 if TYPE_CHECKING:
-    from evidence.findings import Finding
-
-EXIT_FINDINGS, EXIT_USAGE = 1, 2
-OPTION_HELP = {
-    "--kaggle-url": "the notebook's URL, https://www.kaggle.com/code/<owner>/<slug>",
-    "--kaggle-version": "the notebook version that ran (a positive integer)",
-    "--kaggle-run-id": "Kaggle's numeric run id (scriptVersionId in the version's URL)",
-}
-
-
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "fill", help="fill a template run directory from a console log (Kaggle JSON log, "
-                     "plain text or executed notebook)")
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    parser.add_argument("--from-log", dest="log", type=Path, required=True, metavar="LOG",
-                        help="the run's console log; copied into RUN_DIR as its recorded log")
-    for flag, text in OPTION_HELP.items():
-        parser.add_argument(flag, metavar="VALUE", help=text)
-    parser.add_argument("--force", action="store_true",
-                        help="replace real values that the log contradicts")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print what would change, field by field; write nothing")
-    parser.set_defaults(run=run)
-
-
-def _print_findings(path: str, findings: list[Finding]) -> None:
     from rich.console import Console
 
-    from evidence.render.human import render_human
-    from evidence.result import RunResult
+    from evidence.filling.plan import FillPlan
 
-    render_human([RunResult(path, findings)], Console(stderr=True))
+NAME = "fill"
+SHORT = "Fill a template from the run's console log."
 
 
-def run(args: argparse.Namespace) -> int:
+def command(
+    run_dir: Annotated[Path, typer.Argument(
+        metavar="RUN_DIR", show_default=False,
+        help="The template run directory to fill (see `evidence init`).")],
+    log: Annotated[Path, typer.Option(
+        "--from-log", metavar="LOG", show_default=False,
+        help="The run's console log; copied into RUN_DIR as its recorded log.")],
+    kaggle_url: Annotated[str | None, typer.Option(
+        "--kaggle-url", metavar="URL",
+        help="The notebook's URL, https://www.kaggle.com/code/<owner>/<slug>.")] = None,
+    kaggle_version: Annotated[str | None, typer.Option(
+        "--kaggle-version", metavar="N",
+        help="The notebook version that ran (a positive integer).")] = None,
+    kaggle_run_id: Annotated[str | None, typer.Option(
+        "--kaggle-run-id", metavar="ID",
+        help="Kaggle's numeric run id (scriptVersionId in the version's URL).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace real values that the log contradicts.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would change, field by field; write nothing.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
     from evidence.filling import FillError, OptionError, option_statements, plan_fill, write_fill
+
+    problem = _usage_problem(run_dir, log)
+    if problem:
+        return fail(problem, as_json=as_json, command=NAME)
+    try:
+        given = option_statements({"--kaggle-url": kaggle_url, "--kaggle-version": kaggle_version,
+                                   "--kaggle-run-id": kaggle_run_id})
+    except OptionError as error:
+        return fail(str(error), as_json=as_json, command=NAME)
+    try:
+        plan = plan_fill(run_dir, log, given)
+    except FillError as error:
+        return _refused(CommandResult(NAME, [RunResult(str(log), error.findings)]),
+                        "nothing was written: the log cannot be used", as_json, quiet)
+    refusal = plan.refusal(force=force)
+    if refusal is not None:
+        outcome = CommandResult(NAME, [RunResult(str(run_dir), refusal.findings)],
+                                result=_plan_json(plan, written=[]), refused=True)
+        return _refused(outcome, f"nothing was written: {refusal.reason}", as_json, quiet, plan)
+    if dry_run:
+        return _dry_run(plan, as_json, quiet)
+    try:
+        written = write_fill(plan, force=force)
+    except FillError as error:
+        return _refused(CommandResult(NAME, [RunResult(str(run_dir), error.findings)],
+                                      refused=True), "the fill stopped", as_json, quiet)
+    return _filled(plan, written, as_json, quiet)
+
+
+def _usage_problem(run_dir: Path, log: Path) -> str | None:
+    if not log.is_file():
+        return f"{log}: no such log file (or not a file)"
+    if run_dir.is_file():
+        return f"{run_dir}: is a file, not a run directory; give the directory that holds it"
+    if not run_dir.is_dir():
+        return (f"{run_dir}: no such run directory; `evidence init {run_dir}` writes a "
+                "template to fill")
+    return None
+
+
+def _plan_json(plan: FillPlan, written: list[str]) -> dict[str, Any]:
+    from evidence.filling.options import KAGGLE_FLAGS
+    from evidence.filling.render import still_missing
+
+    changes = [{"file": change.file, "pointer": change.pointer, "new": change.new,
+                "source": change.source} for change in plan.changes]
+    missing = [{"file": file, "pointer": at, "flag": KAGGLE_FLAGS.get(at)}
+               for file, at in still_missing(plan)]
+    return {"log": str(plan.log), "log_form": str(plan.form), "copies_log": plan.copies_log,
+            "changes": changes, "still_missing": missing, "written": written}
+
+
+def _refused(outcome: CommandResult, why: str, as_json: bool, quiet: bool,
+             plan: FillPlan | None = None) -> int:
+    def human(out: Console) -> None:
+        from evidence.filling.render import change_lines
+        from evidence.render.human import render_runs
+
+        if plan is not None:
+            print("\n".join(change_lines(plan)))
+        err = _stderr()
+        render_runs(err, outcome.runs)
+        err.print(why, markup=False)
+
+    return finish(outcome, as_json=as_json, quiet=quiet, human=human)
+
+
+def _dry_run(plan: FillPlan, as_json: bool, quiet: bool) -> int:
     from evidence.filling.render import change_lines, missing_lines
 
-    if not args.log.is_file():
-        print(f"evidence: {args.log}: no such log file (or not a file)", file=sys.stderr)
-        return EXIT_USAGE
-    if not args.run_dir.is_dir():
-        print(f"evidence: {args.run_dir}: no such run directory; `evidence init "
-              f"{args.run_dir}` writes a template to fill", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        given = option_statements({flag: getattr(args, flag[2:].replace("-", "_"))
-                                   for flag in OPTION_HELP})
-    except OptionError as error:
-        print(f"evidence: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        plan = plan_fill(args.run_dir, args.log, given)
-        print("\n".join(change_lines(plan)))
-        if plan.invalid:
-            _print_findings(str(args.run_dir), plan.invalid)
-            print("nothing was written: the filled evidence would not be valid",
-                  file=sys.stderr)
-            return EXIT_FINDINGS
-        if plan.conflicts and not args.force:
-            _print_findings(str(args.run_dir), [c.finding() for c in plan.conflicts])
-            print("nothing was written: fields that hold real values would change; check "
-                  "the log is this run's, or give --force to take the log's values",
-                  file=sys.stderr)
-            return EXIT_FINDINGS
-        if args.dry_run:
-            print("\n".join([*missing_lines(plan), "dry run: nothing written"]))
-            return 0
-        written = write_fill(plan, force=args.force)
-    except FillError as error:
-        _print_findings(str(args.log), error.findings)
-        return EXIT_FINDINGS
-    return _report(args.run_dir, written, missing_lines(plan))
+    outcome = CommandResult(NAME, result={**_plan_json(plan, written=[]), "dry_run": True})
+
+    def human(out: Console) -> None:
+        print("\n".join([*change_lines(plan), *missing_lines(plan), "dry run: nothing written"]))
+
+    return finish(outcome, as_json=as_json, quiet=quiet, human=human)
 
 
-def _report(run_dir: Path, written: list[str], missing: list[str]) -> int:
-    from rich.console import Console
-
-    from evidence.render.human import render_human
+def _filled(plan: FillPlan, written: list[str], as_json: bool, quiet: bool) -> int:
+    from evidence.filling.render import change_lines, missing_lines
     from evidence.validation.run import validate_run
 
-    print(f"wrote {', '.join(written)}" if written else "wrote nothing")
-    if missing:
-        print("\n".join(missing))
-    report = validate_run(run_dir, allow_template=True)
-    render_human([report], Console())
-    return 0 if report.valid else EXIT_FINDINGS
+    validated = validate_run(plan.run_dir, allow_template=True)
+    outcome = CommandResult(NAME, [validated], result={**_plan_json(plan, written),
+                                                        "dry_run": False})
+
+    def human(out: Console) -> None:
+        from evidence.render.human import render_runs
+
+        print("\n".join(change_lines(plan)))
+        print(f"wrote {', '.join(written)}" if written else "wrote nothing")
+        print("\n".join(missing_lines(plan)) or "nothing is missing")
+        render_runs(out, outcome.runs)
+
+    return finish(outcome, as_json=as_json, quiet=quiet, human=human)
+
+
+def _stderr() -> Console:
+    from evidence.cli.common import console
+
+    return console(stderr=True)

@@ -1,33 +1,38 @@
-"""`evidence hook FILE...`: what the pre-commit hook runs; validates the runs the files are in."""
+"""Validate the run directories that the given files belong to: what the pre-commit hook runs.
+
+Each file belongs to the nearest directory above it that holds run_manifest.json.
+"""
 
 from __future__ import annotations
 
-import argparse
-from typing import Any
+from typing import Annotated
+
+import typer
+
+from evidence.cli.common import JsonOption, QuietOption, finish
+from evidence.result import CommandResult
+
+NAME = "hook"
+SHORT = "Validate the runs that changed files belong to."
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "hook", help="validate the run directories that the given files belong to (pre-commit)")
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="changed files; each belongs to the nearest directory above it that "
-                             "holds run_manifest.json")
-    parser.add_argument("--template", action="append", default=[], metavar="PATTERN",
-                        help="run directories matching this shell pattern (relative to the "
-                             "repository root) are templates: placeholders are accepted there, "
-                             "everything else is checked; repeatable")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from evidence.render.human import render_human
+def command(
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="FILE", show_default=False,
+        help="Changed files (pre-commit passes them); each belongs to the nearest directory "
+             "above it that holds run_manifest.json.")] = None,
+    template: Annotated[list[str] | None, typer.Option(
+        "--template", metavar="PATTERN",
+        help="Run directories matching this shell pattern (relative to the repository root) "
+             "are templates: placeholders are accepted there, everything else is checked. "
+             "Repeatable.")] = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
     from evidence.validation.hook import is_template, run_directories
     from evidence.validation.run import validate_run
 
-    reports = [validate_run(run_dir, allow_template=is_template(run_dir, args.template))
-               for run_dir in run_directories(args.files)]
-    if reports:
-        render_human(reports, Console())
-    return 0 if all(report.valid for report in reports) else 1
+    runs = [validate_run(run_dir, allow_template=is_template(run_dir, template or []))
+            for run_dir in run_directories(files or [])]
+    outcome = CommandResult(NAME, runs, result={"runs": [run.to_json() for run in runs]})
+    return finish(outcome, as_json=as_json, quiet=quiet or not runs)

@@ -1,30 +1,44 @@
-"""`evidence init RUN_DIR`: write a fresh template, every fillable field a placeholder."""
+"""Write a fresh template run directory: every fillable field a placeholder, to fill from a log."""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.result import CommandResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+NAME = "init"
+SHORT = "Write a template run directory to fill."
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "init", help="write a fresh template run directory to fill")
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
+def command(
+    run_dir: Annotated[Path, typer.Argument(
+        metavar="RUN_DIR", show_default=False,
+        help="Directory to create the template in; it must not hold evidence already.")],
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
     from evidence.filling.templates import write_template
 
+    if run_dir.exists() and not run_dir.is_dir():
+        return fail(f"{run_dir}: is a file, not a directory; give a directory for the template",
+                    as_json=as_json, command=NAME)
     try:
-        paths = write_template(args.run_dir)
+        paths = write_template(run_dir)
     except FileExistsError as error:
-        print(f"evidence: {error}", file=sys.stderr)
-        return 2
-    for path in paths:
-        print(f"wrote {path}")
-    print(f"next: copy the run's output files into {args.run_dir}, then "
-          f"`evidence fill --from-log LOG {args.run_dir}`")
-    return 0
+        return fail(str(error), as_json=as_json, command=NAME)
+    outcome = CommandResult(NAME, result={"written": [str(path) for path in paths]})
+
+    def human(out: Console) -> None:
+        for path in paths:
+            print(f"wrote {path}")
+        print(f"next: copy the run's output files into {run_dir}, then "
+              f"`evidence fill --from-log LOG {run_dir}`")
+
+    return finish(outcome, as_json=as_json, quiet=quiet, human=human)

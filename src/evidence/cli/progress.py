@@ -22,8 +22,11 @@ def hashing_progress(name: str, total: int, verb: str = "hashing") -> Callable[[
         TransferSpeedColumn,
     )
 
+    from evidence.cli.common import console
+
+    # On standard error, so that a report or --json on standard output stays clean.
     progress = Progress(TextColumn(f"{verb} {name}"), BarColumn(), DownloadColumn(),
-                        TransferSpeedColumn(), transient=True)
+                        TransferSpeedColumn(), transient=True, console=console(stderr=True))
     task = progress.add_task(name, total=total)
     progress.start()
     done = 0

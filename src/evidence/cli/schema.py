@@ -1,33 +1,66 @@
-"""`evidence schema export|check [--dir schemas]`: write the JSON Schemas, or check for drift."""
+"""Export the JSON Schemas from the models, or check the committed ones for drift."""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from evidence.cli.common import JsonOption, QuietOption, exits, fail, finish
+from evidence.result import CommandResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+SHORT = "Export the JSON Schemas, or check them for drift."
+app = typer.Typer(help=__doc__, short_help=SHORT, no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+DirOption = Annotated[Path, typer.Option(
+    "--dir", metavar="DIR", help="The schema directory (the repository's schemas/).")]
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "schema", help="export the JSON Schemas, or check the committed ones for drift")
-    parser.add_argument("action", choices=("export", "check"))
-    parser.add_argument("--dir", type=Path, default=Path("schemas"),
-                        help="schema directory (default: schemas)")
-    parser.set_defaults(run=run)
+@app.command("export", help="Write every JSON Schema into DIR, atomically.")
+@exits
+def export(directory: DirOption = Path("schemas"), as_json: JsonOption = False,
+           quiet: QuietOption = False) -> int:
+    from evidence.schemas import export_schemas
+
+    if directory.exists() and not directory.is_dir():
+        return fail(f"{directory}: is a file, not a directory", as_json=as_json,
+                    command="schema export")
+    written = [str(path) for path in export_schemas(directory)]
+
+    def human(_: Console) -> None:
+        print("\n".join(f"wrote {path}" for path in written))
+
+    return finish(CommandResult("schema export", result={"written": written}), as_json=as_json,
+                  quiet=quiet, human=human)
 
 
-def run(args: argparse.Namespace) -> int:
-    from evidence.schemas import drifted_schemas, export_schemas
+@app.command("check", help="Check that the schemas in DIR are exactly what the models export; "
+                           "exit 1 on drift, 2 when DIR holds no schemas.")
+@exits
+def check(directory: DirOption = Path("schemas"), as_json: JsonOption = False,
+          quiet: QuietOption = False) -> int:
+    from evidence.schemas import drifted_schemas
 
-    if args.action == "export":
-        for path in export_schemas(args.dir):
-            print(f"wrote {path}")
-        return 0
-    drifted = drifted_schemas(args.dir)
-    for name in drifted:
-        print(f"{args.dir / name}: differs from the models; run `evidence schema export`",
-              file=sys.stderr)
-    if not drifted:
-        print(f"{args.dir}: schemas match the models")
-    return 1 if drifted else 0
+    if not directory.is_dir() or not any(directory.glob("*.schema.json")):
+        return fail(f"{directory}: no JSON Schemas there; run from the repository root, or "
+                    "give --dir with the schemas directory", as_json=as_json,
+                    command="schema check")
+    drifted = drifted_schemas(directory)
+    outcome = CommandResult("schema check", result={"dir": str(directory), "drifted": drifted},
+                            refused=bool(drifted))
+
+    def human(out: Console) -> None:
+        import sys
+
+        for name in drifted:
+            state = "missing" if not (directory / name).exists() else "differs from the models"
+            print(f"{directory / name}: {state}; run `evidence schema export`", file=sys.stderr)
+        if not drifted:
+            print(f"{directory}: schemas match the models")
+
+    return finish(outcome, as_json=as_json, quiet=quiet, human=human)

@@ -1,61 +1,47 @@
-"""`evidence validate RUN_DIR...`: exit 0 valid, 1 findings, 2 usage or I/O error."""
+"""Check run directories: every document, every prediction re-graded, every artifact re-hashed.
+
+Exit 0 when every run is valid, 1 when any has findings, 2 when a path is not a run directory
+(the other paths are still checked).
+"""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+import typer
+
+from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.cli.progress import hashing_progress
+
+NAME = "validate"
+SHORT = "Check run directories: exit 0 valid, 1 findings."
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "validate", help="check run directories; exit 0 valid, 1 findings, 2 usage error")
-    parser.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
-    parser.add_argument("--json", action="store_true", help="print a machine-readable report")
-    parser.add_argument("--allow-template", action="store_true",
-                        help="accept unfilled template placeholders; check everything else")
-    parser.add_argument("--profile", metavar="NAME_OR_PATH",
-                        help="also check that the model of a run that may be submitted (not a "
-                             "smoke run) is one this competition profile allows (a shipped name "
-                             "such as tunix-hackathon-2025, or a YAML file); without it, "
-                             "eligibility is not checked")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from evidence.result import RunResult
+def command(
+    run_dirs: Annotated[list[Path], typer.Argument(
+        metavar="RUN_DIR", show_default=False,
+        help="Run directories: each holds run_manifest.json, eval_summary.json, "
+             "predictions.jsonl and the files the manifest lists.")],
+    allow_template: Annotated[bool, typer.Option(
+        "--allow-template", help="Accept unfilled template placeholders (a local run before "
+                                 "`evidence fill`); check everything else.")] = False,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", metavar="NAME_OR_PATH",
+        help="Also check that a run that may be submitted (not a smoke run) uses a model this "
+             "competition profile allows: a shipped name such as tunix-hackathon-2025, or a "
+             "YAML file. Without it, eligibility is not checked.")] = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
     from evidence.validation.eligibility import ProfileError, load_profile
-    from evidence.validation.run import RunDirectoryError, validate_run
+    from evidence.validation.run import validate_paths
 
     try:
-        profile = load_profile(args.profile) if args.profile else None
+        loaded = load_profile(profile) if profile else None
     except ProfileError as error:
-        print(f"evidence: {error.message}", file=sys.stderr)
-        return 2
-    reports: list[RunResult] = []
-    progress = None if args.json else _progress_bars()
-    for run_dir in args.run_dirs:
-        try:
-            reports.append(validate_run(run_dir, allow_template=args.allow_template,
-                                        progress=progress, profile=profile))
-        except RunDirectoryError as error:
-            print(f"evidence: {error}", file=sys.stderr)
-            return 2
-    if args.json:
-        from evidence.render.human import render_json
-
-        print(render_json(reports))
-    else:
-        from rich.console import Console
-
-        from evidence.render.human import render_human
-
-        render_human(reports, Console())
-    return 0 if all(report.valid for report in reports) else 1
-
-
-def _progress_bars() -> Any:
-    from evidence.cli.progress import hashing_progress
-
-    return hashing_progress
+        return fail(error.message, as_json=as_json, command=NAME)
+    progress = None if as_json or quiet else hashing_progress
+    outcome = validate_paths(run_dirs, allow_template=allow_template, profile=loaded,
+                             progress=progress)
+    return finish(outcome, as_json=as_json, quiet=quiet)

@@ -1,47 +1,46 @@
-"""`evidence verify ARCHIVE`: check an archive against its lock and validate the run inside."""
+"""Check a packaged archive against its lock, trusting nothing in it, and validate its run.
+
+Exit 0 when the archive and its run are valid, 1 on findings, 2 when there is no such archive.
+"""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+import typer
+
+from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.result import CommandResult, RunResult
+
+NAME = "verify"
+SHORT = "Verify an archive against its lock, and its run."
 
 
-def _byte_count(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive number of bytes")
-    return value
-
-
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "verify", help="check a packaged archive against its lock and validate its run; "
-                       "exit 0 valid, 1 findings, 2 usage error")
-    parser.add_argument("archive", type=Path, metavar="ARCHIVE")
-    parser.add_argument("--json", action="store_true", help="print a machine-readable report")
-    parser.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N",
-                        help="refuse an archive whose entries would decompress to more than N "
-                             "bytes in all (default: 64 GiB)")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
+def command(
+    archive: Annotated[Path, typer.Argument(
+        metavar="ARCHIVE", show_default=False,
+        help="A zip written by `evidence package`.")],
+    max_bytes: Annotated[int | None, typer.Option(
+        "--max-bytes", metavar="N", min=1,
+        help="Refuse an archive whose entries would decompress to more than N bytes in all "
+             "(default: 64 GiB).")] = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> int:
     from evidence.cli.progress import hashing_progress
     from evidence.packaging.verify import DEFAULT_MAX_BYTES, verify_archive
-    from evidence.result import RunResult
 
-    verified = verify_archive(args.archive, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES,
-                              progress=None if args.json else hashing_progress)
-    report = RunResult(str(args.archive), verified.findings)
-    if args.json:
-        from evidence.render.human import render_json
-
-        print(render_json([report]))
-    else:
-        from rich.console import Console
-
-        from evidence.render.human import render_human
-
-        render_human([report], Console())
-    return 0 if report.valid else 1
+    if archive.is_dir():
+        return fail(f"{archive}: is a directory; verify takes an archive from `evidence "
+                    "package` (check a run directory with `evidence validate`)",
+                    as_json=as_json, command=NAME)
+    if not archive.is_file():
+        return fail(f"{archive}: no such archive", as_json=as_json, command=NAME)
+    verified = verify_archive(archive, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                              progress=None if as_json or quiet else hashing_progress)
+    run = RunResult(str(archive), verified.findings)
+    result = {"archive": str(archive), "runs": [run.to_json()],
+              "run_id": verified.lock.run_id if verified.lock else None,
+              "files": len(verified.lock.files) if verified.lock else None}
+    return finish(CommandResult(NAME, [run], result=result), as_json=as_json, quiet=quiet)

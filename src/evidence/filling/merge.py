@@ -49,6 +49,11 @@ class Conflict:
             return Finding(self.file, Code.FILL_CONFLICT,
                            f"holds {self.current}; {self.source} would replace it with "
                            f"{self.incoming}")
+        if self.pointer == "/run_id":
+            return Finding(self.file, Code.FILL_CONFLICT,
+                           f"the run ids differ: this run directory is run {show(self.current)}"
+                           f", the log ({self.source}) is of run {show(self.incoming)}",
+                           self.pointer)
         return Finding(self.file, Code.FILL_CONFLICT,
                        f"holds {show(self.current)}, {self.source} says {show(self.incoming)}",
                        self.pointer)

@@ -52,3 +52,20 @@ def option_statements(given: dict[str, str | None]) -> list[Statement]:
     """Statements for the options given, keyed by flag ('--kaggle-url': text or None)."""
     return [option.statement(text) for option in KAGGLE_OPTIONS
             if (text := given.get(option.flag)) is not None]
+
+
+# Kaggle never states these in a log (a session does not know its own version or run id), so
+# they are filled from options; every other field comes from the log.
+KAGGLE_FLAGS = {f"/kaggle/{option.field}": option.flag for option in KAGGLE_OPTIONS}
+
+
+def fill_hint(pointers: list[str]) -> str:
+    """What fills these placeholders: the Kaggle options for Kaggle's fields, the log for the
+    rest."""
+    flags = [KAGGLE_FLAGS[at] for at in pointers if at in KAGGLE_FLAGS]
+    hints = []
+    if len(flags) < len(pointers):
+        hints.append("run `evidence fill --from-log LOG RUN_DIR`")
+    if flags:
+        hints.append(f"give `evidence fill` {', '.join(flags)}")
+    return "; ".join(hints)

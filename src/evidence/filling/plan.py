@@ -69,6 +69,28 @@ class FillPlan:
     def changes_anything(self) -> bool:
         return self.copies_log or any(document.changed for document in self.documents)
 
+    def refusal(self, *, force: bool = False) -> FillRefusal | None:
+        """Why this plan must not be written, or None: the one place that decides it. A plan
+        whose result would be invalid is always refused; one that would replace real values
+        with the log's is refused unless forced."""
+        if self.invalid:
+            return FillRefusal(self.invalid, "the filled evidence would not be valid")
+        if any(conflict.pointer == "/run_id" for conflict in self.conflicts) and not force:
+            return FillRefusal([conflict.finding() for conflict in self.conflicts],
+                               "the log belongs to another run (the run ids differ); give "
+                               "this run's log")
+        if self.conflicts and not force:
+            return FillRefusal([conflict.finding() for conflict in self.conflicts],
+                               "fields that hold real values would change; check the log is "
+                               "this run's, or give --force to take the log's values")
+        return None
+
+
+@dataclass(frozen=True)
+class FillRefusal:
+    findings: list[Finding]
+    reason: str
+
 
 def _read_raw(run_dir: Path, target: Document) -> dict[str, Any]:
     data, findings = read_file_bytes(run_dir / target.run_file, target.run_file, MAX_DOCUMENT_BYTES)

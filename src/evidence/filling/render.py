@@ -29,9 +29,14 @@ def change_lines(plan: FillPlan) -> list[str]:
     return lines
 
 
+def still_missing(plan: FillPlan) -> list[tuple[str, str]]:
+    """(file, pointer) of every placeholder the fill leaves open."""
+    return [(document.target.run_file, at) for document in plan.documents
+            for at in document.still_missing]
+
+
 def missing_lines(plan: FillPlan) -> list[str]:
-    missing = [(document.target.run_file, at) for document in plan.documents
-               for at in document.still_missing]
+    missing = still_missing(plan)
     if not missing:
         return []
     lines = [f"still missing ({len(missing)}):"]

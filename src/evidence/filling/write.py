@@ -28,8 +28,9 @@ def _copy_log(source: Path, run_dir: Path) -> None:
 def write_fill(plan: FillPlan, *, force: bool = False) -> list[str]:
     """Write what the plan changes; returns the files written, in order. A plan whose result
     is invalid, or (unless forced) has conflicts, is refused whole."""
-    if plan.invalid or (plan.conflicts and not force):
-        raise FillError(plan.invalid or [conflict.finding() for conflict in plan.conflicts])
+    refusal = plan.refusal(force=force)
+    if refusal is not None:
+        raise FillError(refusal.findings)
     written = []
     if plan.copies_log:
         _copy_log(plan.log, plan.run_dir)

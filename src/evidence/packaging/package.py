@@ -88,9 +88,16 @@ def _check_output(run_dir: Path, out: Path) -> None:
         raise PackageError(f"{out.parent}: no such directory for the archive")
 
 
+def default_archive(run_dir: Path, run_id: str) -> Path:
+    """`<run_id>.zip` in the directory that holds the run directory."""
+    parent = run_dir.parent if run_dir.name not in ("", ".", "..") else run_dir.resolve().parent
+    return parent / f"{run_id}.zip"
+
+
 def package_run(run_dir: Path, out: Path | None = None, progress: ProgressStart | None = None,
                 packing: ProgressStart | None = None) -> PackageResult:
-    """Validate `run_dir`, then write it to `out` (default: `<run_id>.zip` here). Findings, and
+    """Validate `run_dir`, then write it to `out` (default: `<run_id>.zip` beside the run
+    directory, whichever directory the command runs from). Findings, and
     no archive, if it is not valid. Raises RunDirectoryError or PackageError for a usage error.
     `progress` follows validation's hashing, `packing` the writing of each file."""
     if out is not None:
@@ -106,7 +113,7 @@ def package_run(run_dir: Path, out: Path | None = None, progress: ProgressStart 
         return PackageResult([Finding(MANIFEST_FILE, Code.PACKAGE_FILE_CHANGED,
                                       f"{MANIFEST_FILE} changed after it was validated; "
                                       "package again")])
-    archive = out if out is not None else Path(f"{manifest.run_id}.zip")
+    archive = out if out is not None else default_archive(run_dir, manifest.run_id)
     _check_output(run_dir, archive)
     listed = {artifact.path: artifact for artifact in manifest.artifacts}
     try:

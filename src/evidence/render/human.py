@@ -1,61 +1,107 @@
-"""Rendering reports at the edge: a machine report (JSON) and a human one (Rich)."""
+"""The human report: findings grouped by run and file, for a terminal of any width.
+
+One line per finding: where (line and JSON pointer, only those the finding has), its code, and
+its message. A template's unfilled fields share one line per file, since they ask for the same
+fill. After more than one run, one summary line.
+"""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from evidence.findings import Code, Finding
-from evidence.result import RunResult
+from evidence.result import CommandResult, RunResult
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-def render_json(reports: list[RunResult]) -> str:
-    runs = [{"path": report.path, "valid": report.valid,
-             "findings": [finding.to_json() for finding in report.findings]}
-            for report in reports]
-    return json.dumps({"runs": runs}, indent=2)
-
-
 def _where(finding: Finding) -> str:
-    if finding.line is not None:
-        return f"line {finding.line}" + (f" {finding.pointer}" if finding.pointer else "")
-    return finding.pointer or "-"
+    parts = ([f"line {finding.line}"] if finding.line is not None else []) + \
+        ([finding.pointer] if finding.pointer else [])
+    return " ".join(parts)
+
+
+def _indented(console: Console, markup: str, indent: int) -> None:
+    """One entry, wrapped to the console's width with every wrapped line indented too (and no
+    trailing spaces, so that piped output stays clean)."""
+    from rich.text import Text
+
+    for line in Text.from_markup(markup).wrap(console, max(20, console.width - indent)):
+        line.rstrip()
+        console.print(Text(" " * indent) + line, soft_wrap=True)
+
+
+def _finding_line(finding: Finding) -> str:
+    from rich.markup import escape
+
+    where = _where(finding)
+    prefix = f"[cyan]{escape(where)}[/cyan]  " if where else ""
+    return f"{prefix}[yellow]{finding.code}[/yellow]  {escape(finding.message)}"
 
 
 def _render_file(console: Console, file: str, findings: list[Finding]) -> None:
-    """One line per finding; a template's unfilled fields share one line, since they all ask
-    for the same thing."""
     from rich.markup import escape
+
+    from evidence.filling.options import fill_hint
 
     console.print(f"  [bold]{escape(file)}[/bold]")
-    unfilled = [f.pointer or "-" for f in findings if f.code is Code.TEMPLATE_UNFILLED]
+    unfilled = [f.pointer or "" for f in findings if f.code is Code.TEMPLATE_UNFILLED]
     if unfilled:
-        console.print(f"    [yellow]{Code.TEMPLATE_UNFILLED}[/yellow]  {len(unfilled)} "
-                      f"placeholders: [cyan]{escape(' '.join(unfilled))}[/cyan]  (run "
-                      "`evidence fill --from-log LOG RUN_DIR`)", soft_wrap=True)
+        _indented(console, f"[yellow]{Code.TEMPLATE_UNFILLED}[/yellow]  {len(unfilled)} "
+                           f"placeholders: [cyan]{escape(' '.join(unfilled))}[/cyan]  "
+                           f"({escape(fill_hint(unfilled))})", 4)
     for finding in findings:
         if finding.code is not Code.TEMPLATE_UNFILLED:
-            console.print(f"    [cyan]{escape(_where(finding))}[/cyan]  "
-                          f"[yellow]{finding.code}[/yellow]  {escape(finding.message)}",
-                          soft_wrap=True)
+            _indented(console, _finding_line(finding), 4)
 
 
-def render_human(reports: list[RunResult], console: Console) -> None:
+def render_run(console: Console, run: RunResult) -> None:
     from rich.markup import escape
 
-    for report in reports:
-        if report.valid:
-            note = f" ({report.placeholders} placeholders allowed)" if report.placeholders else ""
-            console.print(f"[green]✓[/green] {escape(report.path)}: valid{note}")
-            continue
-        count = len(report.findings)
-        console.print(f"[red]✗[/red] {escape(report.path)}: {count} finding{'s' * (count != 1)}")
-        by_file: defaultdict[str, list[Finding]] = defaultdict(list)
-        for finding in report.findings:
-            by_file[finding.file].append(finding)
-        for file, findings in by_file.items():
-            _render_file(console, file, findings)
+    if run.error is not None:
+        return  # said on standard error, as every usage or I/O error is
+    if run.valid:
+        note = f" ({run.placeholders} placeholders allowed)" if run.placeholders else ""
+        console.print(f"[green]✓[/green] {escape(run.path)}: valid{note}")
+        return
+    count = len(run.findings)
+    console.print(f"[red]✗[/red] {escape(run.path)}: {count} finding{'s' * (count != 1)}")
+    by_file: defaultdict[str, list[Finding]] = defaultdict(list)
+    for finding in run.findings:
+        by_file[finding.file].append(finding)
+    for file, findings in by_file.items():
+        _render_file(console, file, findings)
+
+
+def summary_line(runs: list[RunResult]) -> str:
+    valid = sum(run.valid for run in runs)
+    errors = sum(run.error is not None for run in runs)
+    findings = sum(len(run.findings) for run in runs)
+    parts = [f"{valid} valid"]
+    if len(runs) - valid - errors:
+        parts.append(f"{len(runs) - valid - errors} with {findings} finding"
+                     f"{'s' * (findings != 1)}")
+    if errors:
+        parts.append(f"{errors} not checked")
+    return f"{len(runs)} runs: {', '.join(parts)}"
+
+
+def render_runs(console: Console, runs: list[RunResult]) -> None:
+    for run in runs:
+        render_run(console, run)
+    if len(runs) > 1:
+        console.print(summary_line(runs))
+
+
+class TextReporter:
+    """Renders a command's subjects for a person; commands add their own lines around it."""
+
+    name = "text"
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def render(self, outcome: CommandResult) -> None:
+        render_runs(self.console, outcome.runs)

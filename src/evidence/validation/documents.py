@@ -76,10 +76,12 @@ def parse_document(file: str, data: bytes, model: type[M], schema_version: str,
             "/schema_version"))
         return loaded
     loaded.placeholders = list(placeholder_pointers(loaded.raw))
-    if not allow_template:
+    if not allow_template and loaded.placeholders:
+        from evidence.filling.options import fill_hint
+
         loaded.findings.extend(
-            Finding(file, Code.TEMPLATE_UNFILLED,
-                    "placeholder not filled yet; run `evidence fill --from-log LOG RUN_DIR`", at)
+            Finding(file, Code.TEMPLATE_UNFILLED, f"placeholder not filled yet; {fill_hint([at])}",
+                    at)
             for at in loaded.placeholders)
     try:
         loaded.model = model.model_validate_json(data)

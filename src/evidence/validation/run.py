@@ -10,7 +10,7 @@ from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EVAL_SUMMARY_SCHEMA_
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.profile import CompetitionProfile
-from evidence.result import RunResult
+from evidence.result import CommandResult, RunResult
 from evidence.validation import eligibility
 from evidence.validation.checks.artifacts import check_artifacts
 from evidence.validation.checks.identity import check_identity
@@ -24,6 +24,18 @@ from evidence.validation.predictions import PredictionsCheck, check_predictions
 class RunDirectoryError(Exception):
     """The path is not a run directory at all: a usage error, not a finding."""
 
+
+
+def not_a_run_directory(path: Path) -> str | None:
+    """Why `path` cannot be a run directory, in words that say what to give instead."""
+    if path.is_dir():
+        return None
+    if path.is_file():
+        return (f"is a file, not a run directory; give the directory that holds it "
+                f"({path.parent})")
+    if path.exists():
+        return "is not a directory (a device, pipe or socket); give a run directory"
+    return "no such run directory"
 
 
 def _scorecard_is_template(summary: LoadedDocument[EvalSummary]) -> bool:
@@ -68,8 +80,9 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
                  profile: CompetitionProfile | None = None) -> RunResult:
     """All findings for one run directory. Raises RunDirectoryError if it is not a directory.
     With a competition profile, a full run's model must also be one the profile allows."""
-    if not run_dir.is_dir():
-        raise RunDirectoryError(f"{run_dir}: no such run directory")
+    problem = not_a_run_directory(run_dir)
+    if problem is not None:
+        raise RunDirectoryError(f"{run_dir}: {problem}")
     manifest = load_document(run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION,
                              allow_template)
     summary = load_document(run_dir, EVAL_SUMMARY_FILE, EvalSummary,
@@ -82,3 +95,18 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
         report.findings += eligibility.check_eligibility(manifest.model, profile)
     report.placeholders = len(manifest.placeholders) + len(summary.placeholders)
     return report
+
+
+def validate_paths(paths: list[Path], *, allow_template: bool = False,
+                   progress: ProgressStart | None = None,
+                   profile: CompetitionProfile | None = None) -> CommandResult:
+    """`evidence validate`: every path checked; one that is not a run directory is reported as
+    such and the rest are still checked."""
+    runs = []
+    for path in paths:
+        try:
+            runs.append(validate_run(path, allow_template=allow_template, progress=progress,
+                                     profile=profile))
+        except RunDirectoryError as error:
+            runs.append(RunResult(str(path), error=str(error).removeprefix(f"{path}: ")))
+    return CommandResult("validate", runs, result={"runs": [run.to_json() for run in runs]})

@@ -1,0 +1,83 @@
+"""What every command shares: the `--json` and `-q` options, the consoles, and the one way a
+command ends (render its result, return its exit code)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from evidence.result import EXIT_USAGE, CommandResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Print one JSON envelope (tool, version, command, ok, exit_code, error, "
+                   "findings, result) on standard output instead of the human report.")]
+QuietOption = Annotated[bool, typer.Option(
+    "-q", "--quiet", help="Print nothing but errors; the exit code says the result "
+                          "(0 ok, 1 findings, 2 usage or I/O error).")]
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console that wraps to the terminal (or COLUMNS) and, with NO_COLOR set, writes no
+    escape codes at all: not only no colour, no bold either."""
+    from rich.console import Console
+
+    plain = bool(os.environ.get("NO_COLOR"))
+    return Console(stderr=stderr, no_color=plain, color_system=None if plain else "auto",
+                   highlight=False, emoji=False)
+
+
+def fail(message: str, *, as_json: bool = False, command: str = "") -> int:
+    """A usage or I/O error: one line on standard error (and the envelope with --json)."""
+    if as_json:
+        from evidence.render.machine import render_json
+
+        print(render_json(CommandResult(command, error=message)))
+    print(f"evidence: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def finish(outcome: CommandResult, *, as_json: bool, quiet: bool,
+           human: Callable[[Console], None] | None = None) -> int:
+    """Render the outcome the way the options ask and return its exit code. `human` draws the
+    command's own text report; without it the subjects' findings are listed."""
+    if as_json:
+        from evidence.render import reporter
+
+        reporter("json", console()).render(outcome)
+    elif not quiet:
+        out = console()
+        if human is not None:
+            human(out)
+        else:
+            reporter_text(out, outcome)
+    for run in outcome.runs:
+        if run.error is not None:
+            print(f"evidence: {run.path}: {run.error}", file=sys.stderr)
+    return outcome.exit_code
+
+
+def reporter_text(out: Console, outcome: CommandResult) -> None:
+    from evidence.render import reporter
+
+    reporter("text", out).render(outcome)
+
+
+def exits(command: Callable[..., int]) -> Callable[..., int]:
+    """Typer ignores a command's return value; ours is the exit code, so raise it."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        code = command(*args, **kwargs)
+        if code:
+            raise typer.Exit(code)
+        return 0
+
+    return run
