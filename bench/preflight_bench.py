@@ -17,15 +17,15 @@ import argparse
 import sys
 import time
 
-from training.preflight.environment import prepare_environment
+from training.xla_env import set_preflight_environment
 
-prepare_environment("v5e-8")  # compile for every target from this CPU, before JAX is imported
+set_preflight_environment("v5e-8")  # compile for every target from this CPU, before JAX is imported
 
 from training.config import LoadedConfig, load_config  # noqa: E402
 from training.preflight.alternatives import variant  # noqa: E402
 from training.preflight.cli import default_cache_dir  # noqa: E402
-from training.preflight.report import gib  # noqa: E402
 from training.preflight.result import PreflightResult, run_preflight  # noqa: E402
+from training.preflight.verdict_text import gib  # noqa: E402
 
 CONFIG = "configs/submission_gemma_flax.yaml"
 SHAPES = ((1, 64), (8, 64), (8, 512))  # (batch, sequence); 8 / 64 for the 8-device targets

@@ -67,18 +67,19 @@ def bench_steps(config_path: str, steps: int, trials: int) -> dict[str, Any]:
     import jax
     import numpy as np
 
+    from training.backends import backend_for
     from training.batching import encode_examples, train_batches
     from training.config import load_config
     from training.dataset.registry import load_dataset
-    from training.loading import load_model
     from training.optim import learning_rate_schedule, make_optimizer
     from training.sharding import make_mesh, put_global, train_batch_sharding, tree_shardings
-    from training.step import init_state, make_train_step, model_apply_fn
+    from training.step import init_state, make_train_step
 
     cfg = load_config(config_path).config
     train_cfg = cfg.train.model_copy(update={"grad_accum": 1})
-    loaded = load_model(cfg.model, max_seq_len=cfg.data.max_seq_len, config_path=config_path,
-                        seed=0)
+    backend = backend_for(cfg.backend)
+    loaded = backend.load(cfg.model, max_seq_len=cfg.data.max_seq_len, config_path=config_path,
+                          seed=0)
     examples = encode_examples(loaded.tokenizer, load_dataset("dev-reasoning-v2").train,
                                cfg.data.max_seq_len, config_path)
     batch = next(train_batches(examples, batch_size=train_cfg.batch_size, grad_accum=1, seed=0))
@@ -93,11 +94,11 @@ def bench_steps(config_path: str, steps: int, trials: int) -> dict[str, Any]:
         jax.tree_util.tree_map(put_global, loaded.params, shardings.params))
     batch_sharding = train_batch_sharding(mesh)
     trainer_batch = {k: put_global(v, batch_sharding) for k, v in batch.items()}
-    trainer_step = make_train_step(model_apply_fn(loaded.model), optimizer,
+    trainer_step = make_train_step(backend.apply_fn(loaded.module), optimizer,
                                    learning_rate_schedule(train_cfg), shardings, batch_sharding)
 
     # The reference step on plain default-device arrays.
-    ref_step = reference_step(loaded.model.module.apply, optimizer)
+    ref_step = reference_step(loaded.module.module.apply, optimizer)
     ref_params = jax.tree_util.tree_map(jax.numpy.asarray, loaded.params)
     ref_opt = optimizer.init(ref_params)
     flat = {k: jax.numpy.asarray(v[0]) for k, v in batch.items()}

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from transformers import PreTrainedTokenizerBase
 
+from training.backends.base import Tokenizer
 from training.dataset.items import ReasoningItem
 from training.errors import TrainingError
 
@@ -26,20 +26,20 @@ class Examples:
     loss_mask: np.ndarray
 
 
-def encode_prompt(tokenizer: PreTrainedTokenizerBase, prompt: str) -> list[int]:
+def encode_prompt(tokenizer: Tokenizer, prompt: str) -> list[int]:
     """The prompt with the tokenizer's own specials (Gemma's BOS), as generation sees it too."""
-    return list(tokenizer(prompt, add_special_tokens=True)["input_ids"])
+    return tokenizer.encode(prompt, specials=True)
 
 
-def encode_examples(tokenizer: PreTrainedTokenizerBase, items: Sequence[ReasoningItem],
+def encode_examples(tokenizer: Tokenizer, items: Sequence[ReasoningItem],
                     max_seq_len: int, config_path: str) -> Examples:
-    eos = tokenizer.eos_token_id
+    eos = tokenizer.eos_id
     if eos is None:
         raise TrainingError("the tokenizer has no EOS token; the model could not learn to stop")
     rows = []
     for item in items:
         prompt = encode_prompt(tokenizer, item.prompt)
-        response = [*tokenizer(item.target, add_special_tokens=False)["input_ids"], eos]
+        response = [*tokenizer.encode(item.target, specials=False), eos]
         rows.append((prompt, response))
     longest = max(len(p) + len(r) for p, r in rows)
     if longest > max_seq_len:
@@ -48,7 +48,7 @@ def encode_examples(tokenizer: PreTrainedTokenizerBase, items: Sequence[Reasonin
                             f"{too_long} examples are longer, the longest {longest} tokens. "
                             "Raise it (examples are never cut).")
     shape = (len(rows), max_seq_len)
-    input_ids = np.full(shape, tokenizer.pad_token_id, dtype=np.int32)
+    input_ids = np.full(shape, tokenizer.pad_id, dtype=np.int32)
     attention_mask = np.zeros(shape, dtype=np.int32)
     loss_mask = np.zeros(shape, dtype=np.int32)
     for row, (prompt, response) in enumerate(rows):

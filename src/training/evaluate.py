@@ -1,5 +1,5 @@
 """Evaluation: greedy answers to the eval split, graded by the evidence grader, as evidence
-`Prediction` rows. The scorecard comes from `evidence.scoring.score`, the function `validate`
+`Prediction` rows. The scorecard comes from `evidence.score`, the function `validate`
 recomputes it with."""
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ import jax
 import numpy as np
 from jax.sharding import Mesh
 
-from evidence.grading import grade
-from evidence.models.prediction import Prediction
+from evidence import Prediction, grade
+from training.backends.base import Backend, LoadedModel
 from training.batching import encode_prompt
 from training.dataset.items import ReasoningItem
+from training.decoding import STOP_TEXT, left_pad, response_text
 from training.errors import TrainingError
-from training.generate import STOP_TEXT, left_pad, make_generate_fn, response_text
-from training.loading import LoadedModel
 from training.sharding import eval_batch_sharding, put_global
 
 
-def evaluate(loaded: LoadedModel, params: Any, items: Sequence[ReasoningItem], *,
-             batch_size: int, max_new_tokens: int, mesh: Mesh, config_path: str,
+def evaluate(backend: Backend, loaded: LoadedModel, params: Any,
+             items: Sequence[ReasoningItem], *, batch_size: int, max_new_tokens: int,
+             mesh: Mesh, config_path: str,
              on_batch: Callable[[int], None] | None = None) -> list[Prediction]:
     tokenizer = loaded.tokenizer
     prompts = [encode_prompt(tokenizer, item.prompt) for item in items]
@@ -33,22 +33,18 @@ def evaluate(loaded: LoadedModel, params: Any, items: Sequence[ReasoningItem], *
                             f"{loaded.max_positions} positions")
     # Every batch has the same shape, a multiple of the device count: one compilation.
     rows = -(-batch_size // mesh.size) * mesh.size
-    generate = make_generate_fn(
-        loaded.model, max_new_tokens=max_new_tokens, eos_id=tokenizer.eos_token_id,
-        pad_id=tokenizer.pad_token_id,
-        stop_ids=tokenizer(STOP_TEXT, add_special_tokens=False)["input_ids"])
+    generate = backend.generate_fn(loaded, max_new_tokens=max_new_tokens, stop_text=STOP_TEXT)
     sharding = eval_batch_sharding(mesh)
     predictions: list[Prediction] = []
     for start in range(0, len(items), rows):
         chunk = prompts[start:start + rows]
         # Fill a short last batch with copies of its first prompt; their outputs are dropped.
         padded = list(chunk) + [chunk[0]] * (rows - len(chunk))
-        ids, mask = left_pad(padded, prompt_len, tokenizer.pad_token_id)
+        ids, mask = left_pad(padded, prompt_len, tokenizer.pad_id)
         tokens = np.asarray(jax.device_get(
             generate(params, put_global(ids, sharding), put_global(mask, sharding))))
         for offset, item in enumerate(items[start:start + rows]):
-            response = response_text(tokens[offset], tokenizer, tokenizer.eos_token_id)
-            predictions.append(to_prediction(item, response))
+            predictions.append(to_prediction(item, response_text(tokens[offset], tokenizer)))
         if on_batch is not None:
             on_batch(len(chunk))
     return predictions

@@ -10,29 +10,35 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from evidence.hashing import describe_artifact
-from evidence.jsonio import write_jsonl_atomic, write_model_atomic
-from evidence.models.artifact import ArtifactRef
-from evidence.models.dataset import DatasetRef
-from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
-from evidence.models.kaggle import KaggleFields
-from evidence.models.manifest import (
+from evidence import (
+    EVAL_SUMMARY,
+    EVAL_SUMMARY_FILE,
     MANIFEST_FILE,
+    PREDICTION,
+    PREDICTIONS_FILE,
+    RUN_MANIFEST,
+    ArtifactRef,
     ConfigRef,
+    DatasetRef,
     DeviceInfo,
+    EvalSummary,
     GitState,
+    KaggleFields,
     Mode,
     ModelRef,
+    Prediction,
+    PreflightRecord,
     RunManifest,
     Timings,
+    collect_run_files,
+    describe_artifact,
+    format_line,
+    is_placeholder,
+    score,
+    validate_run,
+    write_jsonl_atomic,
+    write_model_atomic,
 )
-from evidence.models.prediction import PREDICTIONS_FILE, Prediction
-from evidence.models.preflight import PreflightRecord
-from evidence.models.types import is_placeholder
-from evidence.packaging.runfiles import collect_run_files
-from evidence.protocol import format_line
-from evidence.scoring import score
-from evidence.validate import validate_run
 from training.config import LoadedConfig
 from training.dataset.registry import Dataset
 from training.errors import TrainingError
@@ -53,8 +59,9 @@ def write_predictions_and_summary(run_dir: Path, *, run_id: str, mode: Mode,
                                   predictions: Sequence[Prediction]) -> EvalSummary:
     """predictions.jsonl, then the scorecard the one scoring function makes of those rows."""
     write_jsonl_atomic(run_dir / PREDICTIONS_FILE, predictions)
-    summary = EvalSummary(schema_version="1.0", run_id=run_id, mode=mode, dataset=dataset,
-                          predictions_schema_version="1.0", scorecard=score(predictions))
+    summary = EvalSummary(schema_version=EVAL_SUMMARY.version, run_id=run_id, mode=mode,
+                          dataset=dataset, predictions_schema_version=PREDICTION.version,
+                          scorecard=score(predictions))
     write_model_atomic(run_dir / EVAL_SUMMARY_FILE, summary)
     return summary
 
@@ -73,7 +80,7 @@ def write_manifest(run_dir: Path, *, run_id: str, mode: Mode, model: ModelRef,
                    eval_seconds: float, kaggle: KaggleFields, steps: int,
                    preflight: PreflightRecord | None = None) -> RunManifest:
     manifest = RunManifest(
-        schema_version="1.0", run_id=run_id, mode=mode, model=model, config=config,
+        schema_version=RUN_MANIFEST.version, run_id=run_id, mode=mode, model=model, config=config,
         smoke_config=smoke_config, dataset=dataset, git=git, packages=packages, device=device,
         timings=Timings(started_at=started_at, finished_at=finished_at,
                         train_seconds=train_seconds, eval_seconds=eval_seconds),
@@ -89,17 +96,17 @@ def evidence_lines(manifest: RunManifest, summary: EvalSummary) -> list[str]:
     manifest_json = manifest.model_dump(mode="json")
     for name, value in manifest_json.items():
         if name == "kaggle":
-            lines += [format_line("run_manifest", f"/kaggle/{field}", kaggle_value)
+            lines += [format_line(RUN_MANIFEST.name, f"/kaggle/{field}", kaggle_value)
                       for field, kaggle_value in value.items() if not is_placeholder(kaggle_value)]
         elif not is_placeholder(value):
-            lines.append(format_line("run_manifest", f"/{name}", value))
+            lines.append(format_line(RUN_MANIFEST.name, f"/{name}", value))
     for name, value in summary.model_dump(mode="json").items():
-        lines.append(format_line("eval_summary", f"/{name}", value))
+        lines.append(format_line(EVAL_SUMMARY.name, f"/{name}", value))
     return lines
 
 
 def self_check(run_dir: Path, kaggle: KaggleFields,
-               report: Callable[[str], None] = print) -> None:
+               say: Callable[[str], None] = print) -> None:
     """Validate the run with the evidence validator. Only the Kaggle fields the run could not
     know may remain placeholders; anything else is a failure (a TrainingError)."""
     open_kaggle = sum(is_placeholder(value) for _, value in kaggle)
@@ -112,8 +119,8 @@ def self_check(run_dir: Path, kaggle: KaggleFields,
         raise TrainingError("the run's own evidence does not validate:\n  "
                             + "\n  ".join(problems), exit_code=1)
     if open_kaggle:
-        report(f"evidence: valid with {open_kaggle} Kaggle field(s) left to fill; "
+        say(f"evidence: valid with {open_kaggle} Kaggle field(s) left to fill; "
                f"`evidence validate {run_dir} --allow-template` accepts it now, "
                f"`evidence fill --from-log LOG {run_dir}` completes it")
     else:
-        report(f"evidence: valid, `evidence validate {run_dir}` accepts it")
+        say(f"evidence: valid, `evidence validate {run_dir}` accepts it")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evidence.jsonio import write_jsonl_atomic
+from evidence import write_jsonl_atomic
 
 METRICS_FILE = "metrics.jsonl"
 

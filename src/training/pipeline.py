@@ -1,6 +1,7 @@
-"""One run from configs to validated evidence: load, train, checkpoint, evaluate, write, check.
+"""One run from configs to validated evidence: load, train, checkpoint and evaluate
+(`train_and_evaluate`), then write, state and check the evidence (`record_evidence`).
 
-The launcher (`run_train_jax`) has set the XLA environment before this module imports JAX.
+The launcher (`training.launch`) has set the XLA environment before this module imports JAX.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,19 +18,17 @@ from typing import Any
 import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from evidence.models.manifest import MANIFEST_FILE, Mode, ModelRef, RunManifest
-from evidence.models.preflight import PreflightRecord
+from evidence import MANIFEST_FILE, KaggleFields, Mode, Prediction, PreflightRecord, RunManifest
 from training import evidence_out, provenance
+from training.backends import backend_for
+from training.backends.base import Backend, LoadedModel
 from training.batching import encode_examples, train_batches
-from training.checkpoint import save_checkpoint
 from training.config import LoadedConfig, RunConfig
+from training.console import RunConsole
 from training.dataset.registry import Dataset, load_dataset
 from training.errors import TrainingError
 from training.evaluate import evaluate
-from training.loading import LoadedModel, load_model
 from training.metrics import METRICS_FILE, MetricsLog, MetricsRow
 from training.optim import learning_rate_schedule, make_optimizer
 from training.sharding import (
@@ -39,8 +38,10 @@ from training.sharding import (
     train_batch_sharding,
     tree_shardings,
 )
-from training.step import TrainState, init_state, make_train_step, model_apply_fn
+from training.step import TrainState, init_state, make_train_step
 from training.train_loop import train
+
+CHECKPOINT_DIR = "checkpoint"
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,11 @@ class RunRequest:
     preflight: PreflightRecord | None = None  # the memory preflight's verdict, full runs
 
 
-def prepare_output(output: Path, overwrite: bool) -> None:
-    """An empty run directory: evidence lists every file in it, so stale files cannot stay."""
+def check_output(output: Path, overwrite: bool) -> None:
+    """Refuse a busy run directory before anything is loaded (and before anything is created:
+    a run that fails early leaves no empty directory behind)."""
+    if output.exists() and not output.is_dir():
+        raise TrainingError(f"--output {output} is a file; give a directory for the run")
     if output.exists() and any(output.iterdir()):
         if not overwrite:
             raise TrainingError(f"--output {output} is not empty; choose a new directory, or "
@@ -68,6 +72,12 @@ def prepare_output(output: Path, overwrite: bool) -> None:
         if not (output / MANIFEST_FILE).exists() and not (output / METRICS_FILE).exists():
             raise TrainingError(f"--output {output} is not empty and holds no earlier run; "
                                 "--overwrite only replaces a run directory")
+
+
+def prepare_output(output: Path, overwrite: bool) -> None:
+    """An empty run directory: evidence lists every file in it, so stale files cannot stay."""
+    check_output(output, overwrite)
+    if output.exists() and any(output.iterdir()):
         shutil.rmtree(output)
     output.mkdir(parents=True, exist_ok=True)
 
@@ -83,7 +93,7 @@ class Trainable:
     batches: Iterator[dict[str, np.ndarray]]
 
 
-def prepare_training(loaded: LoadedModel, cfg: RunConfig, config_path: str,
+def prepare_training(backend: Backend, loaded: LoadedModel, cfg: RunConfig, config_path: str,
                      dataset: Dataset) -> Trainable:
     """Mesh, sharded parameters and optimizer state, the compiled step, and the batches."""
     mesh = make_mesh(cfg.sharding.strategy)
@@ -97,7 +107,7 @@ def prepare_training(loaded: LoadedModel, cfg: RunConfig, config_path: str,
     params = jax.tree_util.tree_map(put_global, loaded.params, state_shardings.params)
     state = jax.jit(lambda p: init_state(p, optimizer), out_shardings=state_shardings)(params)
     batch_sharding = train_batch_sharding(mesh)
-    step_fn = make_train_step(model_apply_fn(loaded.model), optimizer,
+    step_fn = make_train_step(backend.apply_fn(loaded.module), optimizer,
                               learning_rate_schedule(cfg.train), state_shardings,
                               batch_sharding)
     batches = train_batches(examples, batch_size=cfg.train.batch_size,
@@ -111,73 +121,97 @@ def step_line(row: MetricsRow, steps: int) -> str:
             + (" (includes compilation)" if row.includes_compile else ""))
 
 
-def run(request: RunRequest, say: Callable[[str], None], progress_console: Console) -> RunManifest:
-    """`say` writes one plain line to the run's log (stdout); the progress bar goes to
-    `progress_console` (stderr), so the log carries no terminal control codes."""
+@dataclass(frozen=True)
+class Trained:
+    """What training and evaluation produced, before any evidence is written."""
+
+    predictions: list[Prediction]
+    train_seconds: float
+    eval_seconds: float
+
+
+def train_and_evaluate(backend: Backend, loaded: LoadedModel, request: RunRequest,
+                       dataset: Dataset, out: RunConsole) -> Trained:
+    """Train (metrics.jsonl as it goes), save the checkpoint, evaluate greedily."""
+    cfg, config_path = request.run.config, request.run.path
+    trainable = prepare_training(backend, loaded, cfg, config_path, dataset)
+    with out.progress() as bar:
+        train_task = bar.add_task("train", total=request.steps)
+
+        def on_step(row: MetricsRow) -> None:
+            bar.advance(train_task)
+            out.say(step_line(row, request.steps))
+
+        out.say("compiling the train step (step 1 includes it; minutes for a large model)")
+        started = time.perf_counter()
+        state = train(trainable.step_fn, trainable.state, trainable.batches,
+                      steps=request.steps, batch_sharding=trainable.batch_sharding,
+                      metrics=MetricsLog(request.output / METRICS_FILE),
+                      log_every=cfg.train.log_every, on_step=on_step)
+        train_seconds = time.perf_counter() - started
+        if cfg.save_checkpoint:
+            backend.save(loaded, state.params, request.output / CHECKPOINT_DIR)
+
+        eval_task = bar.add_task("eval", total=len(dataset.eval))
+        out.say(f"evaluating {len(dataset.eval)} items greedily (the first batch compiles "
+                "generation)")
+        started = time.perf_counter()
+        predictions = evaluate(backend, loaded, state.params, dataset.eval,
+                               batch_size=cfg.eval.batch_size,
+                               max_new_tokens=cfg.eval.max_new_tokens, mesh=trainable.mesh,
+                               config_path=config_path,
+                               on_batch=lambda n: bar.advance(eval_task, n))
+        eval_seconds = time.perf_counter() - started
+    return Trained(predictions, train_seconds, eval_seconds)
+
+
+def record_evidence(backend: Backend, loaded: LoadedModel, request: RunRequest, *,
+                    run_id: str, started_at: datetime, dataset: Dataset, kaggle: KaggleFields,
+                    trained: Trained, out: RunConsole) -> RunManifest:
+    """predictions.jsonl, eval_summary.json, then run_manifest.json (last: it lists the other
+    files' digests); every field stated as an evidence line; the run validated as `evidence
+    validate` would; and the readable end."""
+    dataset_ref = evidence_out.dataset_ref(dataset)
+    summary = evidence_out.write_predictions_and_summary(
+        request.output, run_id=run_id, mode=request.mode, dataset=dataset_ref,
+        predictions=trained.predictions)
+    overall = summary.scorecard.overall
+    if not isinstance(overall, str):
+        out.say(f"eval: {overall.n_correct}/{overall.n_items} correct, "
+                f"{overall.n_format_ok} well formed")
+    manifest = evidence_out.write_manifest(
+        request.output, run_id=run_id, mode=request.mode, model=backend.model_ref(loaded),
+        config=evidence_out.config_ref(request.full),
+        smoke_config=evidence_out.config_ref(request.smoke) if request.smoke else None,
+        dataset=dataset_ref, git=provenance.git_state(), packages=provenance.package_versions(),
+        device=provenance.device_info(), started_at=started_at,
+        finished_at=datetime.now(UTC), train_seconds=trained.train_seconds,
+        eval_seconds=trained.eval_seconds, kaggle=kaggle, steps=request.steps,
+        preflight=request.preflight)
+    for line in evidence_out.evidence_lines(manifest, summary):
+        out.evidence(line)
+    evidence_out.self_check(request.output, kaggle, say=out.say)
+    out.summary(summary, request.output, smoke=request.mode == "smoke")
+    return manifest
+
+
+def run(request: RunRequest, out: RunConsole) -> RunManifest:
+    """The whole run. Everything that can be refused (data set, Kaggle variables, a busy output,
+    the model) is refused before the run directory is created."""
     started_at = datetime.now(UTC)
     cfg = request.run.config
     run_id = f"{request.mode}-{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
     dataset = load_dataset(request.dataset)
     kaggle = provenance.kaggle_fields()  # a malformed KAGGLE_* variable fails before training
+    check_output(request.output, request.overwrite)
+    out.say(f"run {run_id}: {request.mode} run of {request.run.path}, {request.steps} steps, "
+            f"data set {dataset.spec.name} {dataset.spec.version}")
+    backend = backend_for(cfg.backend)
+    loaded = backend.load(cfg.model, max_seq_len=cfg.data.max_seq_len,
+                          config_path=request.run.path, seed=cfg.train.seed)
+    out.say(f"model {loaded.model_id} ({loaded.family}, {loaded.parameter_count:,} parameters, "
+            f"{loaded.dtype})")
     prepare_output(request.output, request.overwrite)
-    say(f"run {run_id}: {request.mode} run of {request.run.path}, {request.steps} steps, "
-        f"data set {dataset.spec.name} {dataset.spec.version}")
-    loaded = load_model(cfg.model, max_seq_len=cfg.data.max_seq_len,
-                        config_path=request.run.path, seed=cfg.train.seed)
-    say(f"model {loaded.model_id} ({loaded.family}, {loaded.parameter_count:,} parameters, "
-        f"{loaded.dtype})")
-    trainable = prepare_training(loaded, cfg, request.run.path, dataset)
-
-    with _progress(progress_console) as bar:
-        train_task = bar.add_task("train", total=request.steps)
-
-        def on_step(row: MetricsRow) -> None:
-            bar.advance(train_task)
-            say(step_line(row, request.steps))
-
-        train_start = time.perf_counter()
-        state = train(trainable.step_fn, trainable.state, trainable.batches,
-                      steps=request.steps, batch_sharding=trainable.batch_sharding,
-                      metrics=MetricsLog(request.output / METRICS_FILE),
-                      log_every=cfg.train.log_every, on_step=on_step)
-        train_seconds = time.perf_counter() - train_start
-        if cfg.save_checkpoint:
-            save_checkpoint(loaded, state.params, request.output)
-
-        eval_task = bar.add_task("eval", total=len(dataset.eval))
-        eval_start = time.perf_counter()
-        predictions = evaluate(loaded, state.params, dataset.eval,
-                               batch_size=cfg.eval.batch_size,
-                               max_new_tokens=cfg.eval.max_new_tokens, mesh=trainable.mesh,
-                               config_path=request.run.path,
-                               on_batch=lambda n: bar.advance(eval_task, n))
-        eval_seconds = time.perf_counter() - eval_start
-
-    dataset_ref = evidence_out.dataset_ref(dataset)
-    summary = evidence_out.write_predictions_and_summary(
-        request.output, run_id=run_id, mode=request.mode, dataset=dataset_ref,
-        predictions=predictions)
-    overall = summary.scorecard.overall
-    if not isinstance(overall, str):
-        say(f"eval: {overall.n_correct}/{overall.n_items} correct, "
-            f"{overall.n_format_ok} well formed")
-    manifest = evidence_out.write_manifest(
-        request.output, run_id=run_id, mode=request.mode,
-        model=ModelRef(id=loaded.model_id, revision=loaded.revision, family=loaded.family,
-                       dtype=loaded.dtype, parameter_count=loaded.parameter_count),
-        config=evidence_out.config_ref(request.full),
-        smoke_config=evidence_out.config_ref(request.smoke) if request.smoke else None,
-        dataset=dataset_ref, git=provenance.git_state(), packages=provenance.package_versions(),
-        device=provenance.device_info(), started_at=started_at,
-        finished_at=datetime.now(UTC), train_seconds=train_seconds, eval_seconds=eval_seconds,
-        kaggle=kaggle, steps=request.steps, preflight=request.preflight)
-    for line in evidence_out.evidence_lines(manifest, summary):
-        say(line)
-    evidence_out.self_check(request.output, kaggle, report=say)
-    return manifest
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, redirect_stdout=False,
-                    redirect_stderr=False)
+    trained = train_and_evaluate(backend, loaded, request, dataset, out)
+    return record_evidence(backend, loaded, request, run_id=run_id, started_at=started_at,
+                           dataset=dataset, kaggle=kaggle, trained=trained, out=out)

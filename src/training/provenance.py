@@ -10,9 +10,7 @@ from pathlib import Path
 import jax
 from pydantic import ValidationError
 
-from evidence.models.kaggle import KaggleFields
-from evidence.models.manifest import DeviceInfo, GitState
-from evidence.models.types import Placeholder
+from evidence import DeviceInfo, GitState, KaggleFields, Placeholder
 from training.errors import TrainingError
 
 PACKAGES = ("evidence", "jax", "jaxlib", "libtpu", "jax-cuda12-plugin", "flax", "optax",

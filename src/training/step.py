@@ -1,7 +1,8 @@
 """The training step: importable on its own, so tools (a memory preflight, the benchmark) can
 lower exactly the function the trainer runs, e.g.
 
-    step = make_train_step(apply_fn, optimizer, schedule, state_shardings, batch_sharding)
+    step = make_train_step(backend.apply_fn(model.module), optimizer, schedule,
+                           state_shardings, batch_sharding)
     step.lower(abstract_state, abstract_batch).compile().memory_analysis()
 
 One optimizer update per call; gradient accumulation runs inside it as a `lax.scan` over the
@@ -19,10 +20,9 @@ import optax
 from flax import struct
 from jax.sharding import NamedSharding
 
-Params = Any
+from training.backends.base import ApplyFn, Params
+
 Batch = dict[str, jax.Array]
-# (params, input_ids, attention_mask, position_ids) -> logits [batch, seq, vocab]
-ApplyFn = Callable[[Params, jax.Array, jax.Array, jax.Array], jax.Array]
 
 
 class TrainState(struct.PyTreeNode):
@@ -34,17 +34,6 @@ class TrainState(struct.PyTreeNode):
 def init_state(params: Params, optimizer: optax.GradientTransformation) -> TrainState:
     return TrainState(step=jnp.zeros((), jnp.int32), params=params,
                       opt_state=optimizer.init(params))
-
-
-def model_apply_fn(model: Any) -> ApplyFn:
-    """The logits of a transformers Flax model's module, run deterministically (no dropout)."""
-
-    def apply(params: Params, input_ids: jax.Array, attention_mask: jax.Array,
-              position_ids: jax.Array) -> jax.Array:
-        return model.module.apply({"params": params}, input_ids, attention_mask, position_ids,
-                                  deterministic=True).logits
-
-    return apply
 
 
 def _micro_loss_sum(apply_fn: ApplyFn, params: Params, micro: Batch) -> jax.Array:

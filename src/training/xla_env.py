@@ -1,6 +1,8 @@
-"""The XLA environment, set before JAX is imported (JAX reads it once, at import).
+"""The XLA environment, set before JAX is imported (JAX reads it once, at import): the one home
+of every variable the trainer and the preflight set.
 
-Imports nothing heavy itself: the launcher calls `prepare_environment` first, then imports JAX.
+Imports nothing heavy itself: the launcher calls `set_run_environment` (a run) or the preflight
+`set_preflight_environment` (a check) first, then imports JAX.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ JAX_PLATFORMS: dict[Device, str | None] = {"auto": None, "cpu": "cpu", "gpu": "c
                                            "tpu": "tpu"}
 
 
-def prepare_environment(device: Device, smoke: bool) -> dict[str, str]:
+def set_run_environment(device: Device, smoke: bool) -> dict[str, str]:
     """Set the XLA memory variables and the platform, keeping any the user already set.
     Returns what is now in force, for the log.
 
@@ -35,3 +37,20 @@ def prepare_environment(device: Device, smoke: bool) -> dict[str, str]:
         else:
             os.environ.setdefault(name, value)
     return {name: os.environ[name] for name in wanted}
+
+
+# Without these, libtpu asks the cloud's metadata server which TPU this machine is and prints a
+# page of warnings when there is none. Cross-compiling does not depend on them: the figures for
+# v3 and v5e topologies are the same with and without (checked by hand, see docs/preflight.md).
+LIBTPU_OFFLINE = {"TPU_SKIP_MDS_QUERY": "1", "TPU_ACCELERATOR_TYPE": "v5litepod-8",
+                  "TPU_WORKER_HOSTNAMES": "localhost", "TPU_WORKER_ID": "0"}
+
+
+def set_preflight_environment(target: str) -> None:
+    """A named target is compiled for from this machine's CPU (never its GPU or TPU, which would
+    take memory from whatever runs there); `auto` keeps the launcher's environment."""
+    if target == "auto":
+        return
+    os.environ["JAX_PLATFORMS"] = "cpu"
+    for name, value in LIBTPU_OFFLINE.items():
+        os.environ.setdefault(name, value)

@@ -10,13 +10,16 @@ import jax.numpy as jnp
 from preflight_configs import with_changes
 from transformers import GemmaConfig
 
-from evidence.findings import Code
+from evidence import Code
+from training.backends import backend_for
+from training.backends.base import AbstractModel
+from training.backends.flax_transformers.backend import model_apply_fn
 from training.config import LoadedConfig, load_config
 from training.optim import learning_rate_schedule, make_optimizer
 from training.preflight import static_checks
-from training.preflight.abstract import abstract_batch, abstract_model, abstract_state
+from training.preflight.abstract import abstract_batch, abstract_state
 from training.preflight.result import run_preflight
-from training.step import model_apply_fn, train_step_fn
+from training.step import train_step_fn
 
 
 def codes(findings: list) -> list[Code]:
@@ -63,6 +66,12 @@ def test_sequence_longer_than_the_positions(tmp_path: Path) -> None:
     assert result.findings[0].pointer == "/data/max_seq_len"
 
 
+def abstract_model(model: object) -> AbstractModel:
+    """The backend's weightless model, as the preflight builds it."""
+    backend = backend_for("flax_transformers")
+    return backend.abstract_model(model, backend.describe(model))  # type: ignore[arg-type]
+
+
 def test_parameters_left_in_float32_are_caught(tiny: LoadedConfig) -> None:
     bf16 = with_changes(tiny, "model", dtype="bfloat16")
     cast = abstract_model(bf16.config.model).params
@@ -78,12 +87,12 @@ def test_a_step_without_donation_is_caught(tiny: LoadedConfig) -> None:
     model = abstract_model(run.model)
     optimizer = make_optimizer(run.train)
     state = abstract_state(model.params, optimizer)
-    plain = jax.jit(train_step_fn(model_apply_fn(model.model), optimizer,
+    plain = jax.jit(train_step_fn(model_apply_fn(model.module), optimizer,
                                   learning_rate_schedule(run.train)))
     lowered = plain.lower(state, abstract_batch(run))
     assert codes(static_checks.check_donation("c.yaml", lowered)) == \
         [Code.PREFLIGHT_NO_DONATION]
-    donated = jax.jit(train_step_fn(model_apply_fn(model.model), optimizer,
+    donated = jax.jit(train_step_fn(model_apply_fn(model.module), optimizer,
                                     learning_rate_schedule(run.train)), donate_argnums=(0,))
     assert static_checks.check_donation("c.yaml", donated.lower(state, abstract_batch(run))) \
         == []

@@ -9,7 +9,7 @@ from preflight_configs import PREFLIGHT_FIXTURES
 
 from training import run_train_jax
 from training.preflight import cli
-from training.preflight.environment import LIBTPU_OFFLINE
+from training.xla_env import LIBTPU_OFFLINE
 
 TINY = str(PREFLIGHT_FIXTURES / "tiny_gpt2.yaml")
 

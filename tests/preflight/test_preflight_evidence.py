@@ -3,25 +3,33 @@ eligibility against a competition profile, and the profile loader's messages."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from preflight_configs import PREFLIGHT_FIXTURES
 
-from evidence.cli import main as evidence_main
-from evidence.eligibility import ProfileError, load_profile, shipped_profiles
-from evidence.findings import Code
-from evidence.hashing import describe_artifact
-from evidence.jsonio import write_model_atomic
-from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
-from evidence.models.manifest import MANIFEST_FILE, ModelRef, RunManifest
-from evidence.models.preflight import PreflightRecord
-from evidence.validate import validate_run
+from evidence import (
+    EVAL_SUMMARY_FILE,
+    MANIFEST_FILE,
+    Code,
+    EvalSummary,
+    ModelRef,
+    PreflightRecord,
+    ProfileError,
+    RunManifest,
+    describe_artifact,
+    load_profile,
+    shipped_profiles,
+    validate_run,
+    write_model_atomic,
+)
 from repo_paths import REPO
 from training.config import load_config
+from training.preflight.hardware import GIB
 from training.preflight.memory import from_out_of_memory
 from training.preflight.result import run_preflight
-from training.preflight.targets import GIB
 
 GEMMA_1 = ModelRef(id="google/gemma-2b", revision="flax", family="gemma", dtype="bfloat16",
                    parameter_count=2_506_172_416)
@@ -99,13 +107,20 @@ def test_the_milestones_template_is_caught_before_it_is_filled() -> None:
                  profile=load_profile("tunix-hackathon-2025")) == [Code.MODEL_NOT_ELIGIBLE]
 
 
-def test_validate_profile_flag_exit_codes(run_dir: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def evidence_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The evidence command line, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "evidence", *args], capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_validate_profile_flag_exit_codes(run_dir: Path) -> None:
     run = str(rewrite(run_dir, mode="full", model=GEMMA_1))
-    assert evidence_main(["validate", "--json", "--profile", "tunix-hackathon-2025", run]) == 1
-    assert "model_not_eligible" in capsys.readouterr().out
-    assert evidence_main(["validate", "--profile", "no-such-profile", run]) == 2
-    assert "shipped: tunix-hackathon-2025" in capsys.readouterr().err
+    done = evidence_cli("validate", "--json", "--profile", "tunix-hackathon-2025", run)
+    assert done.returncode == 1
+    assert "model_not_eligible" in done.stdout
+    done = evidence_cli("validate", "--profile", "no-such-profile", run)
+    assert done.returncode == 2
+    assert "shipped: tunix-hackathon-2025" in done.stderr
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -8,14 +8,15 @@ from pathlib import Path
 import jax
 from preflight_configs import with_changes
 
-from evidence.findings import Code
+from evidence import Code
+from training.backends.flax_transformers.backend import model_apply_fn
+from training.backends.flax_transformers.loading import build_tiny_model
 from training.config import LoadedConfig
-from training.loading import build_tiny_model
 from training.optim import learning_rate_schedule, make_optimizer
 from training.preflight.abstract import abstract_batch
 from training.preflight.result import run_preflight
 from training.sharding import make_mesh, train_batch_sharding, tree_shardings
-from training.step import init_state, make_train_step, model_apply_fn
+from training.step import init_state, make_train_step
 
 MIB = 1024**2
 
@@ -28,7 +29,7 @@ def xla_peak_of_the_real_step(loaded: LoadedConfig) -> int:
     optimizer = make_optimizer(cfg.train)
     mesh = make_mesh(cfg.sharding.strategy, jax.devices("cpu"))
     state = jax.eval_shape(lambda p: init_state(p, optimizer), model.params)
-    step = make_train_step(model_apply_fn(model.model), optimizer,
+    step = make_train_step(model_apply_fn(model.module), optimizer,
                            learning_rate_schedule(cfg.train), tree_shardings(mesh, state),
                            train_batch_sharding(mesh))
     stats = step.lower(state, abstract_batch(cfg)).compile().memory_analysis()

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from training.config import PretrainedModelConfig, TinyModelConfig, load_config
+from training.backends.flax_transformers.model_config import (
+    PretrainedModelConfig,
+    TinyModelConfig,
+)
+from training.config import load_config
 from training.errors import TrainingError
 
 SMOKE = Path("configs/smoke_tiny.yaml")

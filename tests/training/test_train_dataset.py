@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.grading import grade
-from evidence.hashing import sha256_bytes
+from evidence import grade, sha256_bytes
 from training.dataset.build import generate, serialize
 from training.dataset.items import INSTRUCTION
 from training.dataset.registry import DATA_DIR, DEV_REASONING_V2, load_dataset

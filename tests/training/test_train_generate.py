@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from tiny_models import tiny_config
 
+from training.backends.flax_transformers.generate import make_generate_fn
+from training.backends.flax_transformers.loading import build_tiny_model
+from training.backends.flax_transformers.tokenizer import HFTokenizer, byte_level_tokenizer
 from training.compile_watch import CompileWatch
-from training.generate import left_pad, make_generate_fn, response_text
-from training.loading import build_tiny_model
-from training.tokenizer import byte_level_tokenizer
+from training.decoding import left_pad, response_text
 
 PROMPTS = [[72, 105, 33, 10, 80], [50, 43], [51, 42, 52, 61]]
 
@@ -21,12 +22,12 @@ PROMPTS = [[72, 105, 33, 10, 80], [50, 43], [51, 42, 52, 61]]
 @pytest.mark.parametrize("architecture", ["gpt2", "gemma"])
 def test_matches_transformers_greedy_generate(architecture: str) -> None:
     loaded = build_tiny_model(tiny_config(architecture), seed=3)
-    pad = loaded.tokenizer.pad_token_id
+    pad = loaded.tokenizer.pad_id
     ids, mask = left_pad(PROMPTS, 6, pad)
     # EOS and stop ids that never occur, so both run the full length.
-    ours = make_generate_fn(loaded.model, max_new_tokens=10, eos_id=-1, pad_id=pad,
+    ours = make_generate_fn(loaded.module, max_new_tokens=10, eos_id=-1, pad_id=pad,
                             stop_ids=[-2])(loaded.params, jnp.asarray(ids), jnp.asarray(mask))
-    theirs = loaded.model.generate(jnp.asarray(ids), attention_mask=jnp.asarray(mask),
+    theirs = loaded.module.generate(jnp.asarray(ids), attention_mask=jnp.asarray(mask),
                                    params=loaded.params, max_new_tokens=10, do_sample=False,
                                    pad_token_id=pad, eos_token_id=10**6).sequences
     np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs)[:, 6:])
@@ -69,7 +70,7 @@ def test_each_row_stops_at_eos_or_the_stop_tokens() -> None:
 
 def test_one_compilation_for_many_batches() -> None:
     loaded = build_tiny_model(tiny_config("gpt2"), seed=0)
-    generate = make_generate_fn(loaded.model, max_new_tokens=4, eos_id=-1, pad_id=256,
+    generate = make_generate_fn(loaded.module, max_new_tokens=4, eos_id=-1, pad_id=256,
                                 stop_ids=[-2])
     with CompileWatch() as watch:
         for prompts in (PROMPTS, PROMPTS[::-1], [[1, 2], [3], [4, 5, 6]]):
@@ -79,12 +80,13 @@ def test_one_compilation_for_many_batches() -> None:
 
 
 def test_response_text_cuts_after_the_answer_and_at_eos() -> None:
-    tokenizer = byte_level_tokenizer()
+    tokenizer = HFTokenizer(byte_level_tokenizer())
+    assert tokenizer.eos_id == 257
 
     def tokens(text: str, *extra: int) -> np.ndarray:
-        return np.asarray([*tokenizer(text, add_special_tokens=False)["input_ids"], *extra])
+        return np.asarray([*tokenizer.encode(text, specials=False), *extra])
 
     full = "<reasoning>1 + 1 = 2.</reasoning><answer>2</answer>"
-    assert response_text(tokens(full + " and more"), tokenizer, 257) == full
-    assert response_text(tokens("<reasoning>x", 257, 65), tokenizer, 257) == "<reasoning>x"
-    assert response_text(tokens("abc", 256, 256), tokenizer, 257) == "abc"
+    assert response_text(tokens(full + " and more"), tokenizer) == full
+    assert response_text(tokens("<reasoning>x", 257, 65), tokenizer) == "<reasoning>x"
+    assert response_text(tokens("abc", 256, 256), tokenizer) == "abc"

@@ -13,9 +13,7 @@ from typing import Any
 
 import pytest
 
-from evidence.models.manifest import MANIFEST_FILE
-from evidence.protocol import parse_line
-from evidence.validate import validate_run
+from evidence import MANIFEST_FILE, parse_line, validate_run
 from training.errors import TrainingError
 from training.evidence_out import self_check
 from training.provenance import kaggle_fields
@@ -114,7 +112,7 @@ def test_self_check_refuses_evidence_that_does_not_hold(smoke: Any, tmp_path: Pa
     first["correct"] = not first["correct"]
     (copy / "predictions.jsonl").write_text("\n".join([json.dumps(first), *rows[1:]]) + "\n")
     with pytest.raises(TrainingError, match="does not validate") as caught:
-        self_check(copy, kaggle_fields(), report=lambda _: None)
+        self_check(copy, kaggle_fields(), say=lambda _: None)
     assert caught.value.exit_code == 1
 
 
@@ -153,12 +151,12 @@ def test_full_mode_trains_a_local_pretrained_model(tmp_path: Path) -> None:
     Kaggle fields given by the environment."""
     from tiny_models import tiny_config
 
-    from training.loading import build_tiny_model
+    from training.backends.flax_transformers.loading import build_tiny_model
 
     tiny = build_tiny_model(tiny_config("gemma", max_positions=512), seed=0)
     model_dir = tmp_path / "tiny-gemma"
-    tiny.model.save_pretrained(model_dir, params=tiny.params)
-    tiny.tokenizer.save_pretrained(model_dir)
+    tiny.module.save_pretrained(model_dir, params=tiny.params)
+    tiny.tokenizer.hf.save_pretrained(model_dir)
     config = tmp_path / "full.yaml"
     config.write_text(
         (REPO / "configs/submission_gemma_flax.yaml").read_text()

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from tiny_models import tiny_config
 
-from training.config import PretrainedModelConfig
+from training.backends.flax_transformers.loading import build_tiny_model, load_pretrained
+from training.backends.flax_transformers.model_config import PretrainedModelConfig
+from training.backends.flax_transformers.tokenizer import byte_level_tokenizer
 from training.errors import TrainingError
-from training.loading import build_tiny_model, cast_params, load_pretrained
-from training.tokenizer import byte_level_tokenizer
+from training.params import cast_params
 
 
 def _pretrained(model_id: str, dtype: str = "bfloat16") -> PretrainedModelConfig:
@@ -30,9 +31,9 @@ def test_from_pretrained_loads_a_local_model_in_real_bfloat16(
     # The parameters themselves are bfloat16, not just the compute dtype.
     dtypes = {leaf.dtype for leaf in jax.tree_util.tree_leaves(loaded.params)}
     assert dtypes == {jnp.dtype(jnp.bfloat16)}
-    ids = jnp.asarray(loaded.tokenizer("What is 2 + 2?")["input_ids"])[None]
-    logits = loaded.model(ids, params=loaded.params).logits
-    assert logits.shape == (1, ids.shape[1], len(loaded.tokenizer))
+    ids = jnp.asarray(loaded.tokenizer.encode("What is 2 + 2?", specials=True))[None]
+    logits = loaded.module(ids, params=loaded.params).logits
+    assert logits.shape == (1, ids.shape[1], len(loaded.tokenizer.hf))
     assert logits.dtype == jnp.bfloat16
 
 

@@ -22,14 +22,16 @@ def _probe(strategy: str) -> dict[str, Any]:
     import jax
     import numpy as np
 
+    from training.backends.flax_transformers.backend import model_apply_fn
+    from training.backends.flax_transformers.loading import build_tiny_model
+    from training.backends.flax_transformers.model_config import TinyModelConfig
     from training.batching import encode_examples, train_batches
     from training.compile_watch import CompileWatch
-    from training.config import TinyModelConfig, TrainConfig
+    from training.config import TrainConfig
     from training.dataset.registry import load_dataset
-    from training.loading import build_tiny_model
     from training.optim import learning_rate_schedule, make_optimizer
     from training.sharding import make_mesh, put_global, train_batch_sharding, tree_shardings
-    from training.step import init_state, make_train_step, model_apply_fn
+    from training.step import init_state, make_train_step
 
     loaded = build_tiny_model(TinyModelConfig(
         source="tiny", architecture="gpt2", dtype="float32", layers=2, hidden_size=64, heads=4,
@@ -47,7 +49,7 @@ def _probe(strategy: str) -> dict[str, Any]:
     batch_sharding = train_batch_sharding(mesh)
     batch = next(train_batches(examples, batch_size=16, grad_accum=2, seed=0))
     on_device = {name: put_global(array, batch_sharding) for name, array in batch.items()}
-    step = make_train_step(model_apply_fn(loaded.model), optimizer,
+    step = make_train_step(model_apply_fn(loaded.module), optimizer,
                            learning_rate_schedule(train_cfg), shardings, batch_sharding)
     losses, compiles_after = [], []
     with CompileWatch() as watch:

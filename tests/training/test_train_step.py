@@ -12,32 +12,33 @@ import optax
 import pytest
 from tiny_models import tiny_config
 
+from training.backends.flax_transformers.backend import model_apply_fn
+from training.backends.flax_transformers.loading import build_tiny_model
+from training.backends.flax_transformers.tokenizer import HFTokenizer, byte_level_tokenizer
 from training.batching import encode_examples, train_batches
 from training.config import TrainConfig
 from training.dataset.registry import load_dataset
 from training.errors import TrainingError
-from training.loading import build_tiny_model
 from training.optim import learning_rate_schedule, make_optimizer
 from training.sharding import make_mesh, put_global, train_batch_sharding, tree_shardings
-from training.step import init_state, make_train_step, model_apply_fn
-from training.tokenizer import byte_level_tokenizer
+from training.step import init_state, make_train_step
 
 ITEMS = load_dataset("dev-reasoning-v2").train[:8]
 
 
 def test_loss_mask_covers_exactly_the_response_and_eos() -> None:
-    tokenizer = byte_level_tokenizer()
+    tokenizer = HFTokenizer(byte_level_tokenizer())
     examples = encode_examples(tokenizer, ITEMS, 512, "c.yaml")
     for row, item in enumerate(ITEMS):
         learned = examples.input_ids[row][examples.loss_mask[row] == 1].tolist()
-        assert learned[-1] == tokenizer.eos_token_id
+        assert learned[-1] == tokenizer.eos_id
         assert tokenizer.decode(learned[:-1]) == item.target
         real = examples.input_ids[row][examples.attention_mask[row] == 1].tolist()
         assert tokenizer.decode(real[:-1]) == item.prompt + item.target
 
 
 def test_examples_longer_than_max_seq_len_are_refused_not_cut() -> None:
-    tokenizer = byte_level_tokenizer()
+    tokenizer = HFTokenizer(byte_level_tokenizer())
     with pytest.raises(TrainingError, match=r"c\.yaml: data\.max_seq_len 100 is too short"):
         encode_examples(tokenizer, ITEMS, 100, "c.yaml")
 
@@ -58,7 +59,7 @@ def _one_step(dtype: str, grad_accum: int,
     examples = encode_examples(loaded.tokenizer, ITEMS, 512, "c.yaml")
     # Same 8 examples in the same order whatever the accumulation: no shuffle effect.
     batch = next(train_batches(examples, batch_size=8, grad_accum=grad_accum, seed=0))
-    step = make_train_step(model_apply_fn(loaded.model), optimizer,
+    step = make_train_step(model_apply_fn(loaded.module), optimizer,
                            learning_rate_schedule(cfg), shardings, batch_sharding)
     old_params = state.params
     state, metrics = step(state, {k: put_global(v, batch_sharding) for k, v in batch.items()})

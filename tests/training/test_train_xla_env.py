@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from training.xla_env import prepare_environment
+from training.xla_env import set_run_environment
 
 
 def test_the_launcher_module_does_not_import_jax() -> None:
@@ -23,7 +23,7 @@ def test_smoke_sets_no_preallocation_and_the_platform_allocator(
         monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("XLA_PYTHON_CLIENT_PREALLOCATE", "XLA_PYTHON_CLIENT_ALLOCATOR", "JAX_PLATFORMS"):
         monkeypatch.delenv(name, raising=False)
-    assert prepare_environment("cpu", smoke=True) == {
+    assert set_run_environment("cpu", smoke=True) == {
         "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "XLA_PYTHON_CLIENT_ALLOCATOR": "platform",
         "JAX_PLATFORMS": "cpu"}
 
@@ -33,11 +33,11 @@ def test_full_runs_keep_the_fast_allocator_and_user_values_win(
     monkeypatch.delenv("XLA_PYTHON_CLIENT_ALLOCATOR", raising=False)
     monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "true")
     monkeypatch.setenv("JAX_PLATFORMS", "cpu")
-    env = prepare_environment("tpu", smoke=False)
+    env = set_run_environment("tpu", smoke=False)
     assert env == {"XLA_PYTHON_CLIENT_PREALLOCATE": "true", "JAX_PLATFORMS": "tpu"}
     assert "XLA_PYTHON_CLIENT_ALLOCATOR" not in env
 
 
 def test_auto_leaves_the_platform_to_jax(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JAX_PLATFORMS", raising=False)
-    assert "JAX_PLATFORMS" not in prepare_environment("auto", smoke=True)
+    assert "JAX_PLATFORMS" not in set_run_environment("auto", smoke=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from training.config import TinyModelConfig
+from training.backends.flax_transformers.model_config import TinyModelConfig
 
 
 def tiny_config(architecture: str, dtype: str = "float32",
@@ -23,11 +23,11 @@ def saved_tiny_model(request: pytest.FixtureRequest,
                      tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """(architecture, directory) of a tiny model and its tokenizer saved with save_pretrained,
     the layout a hub download has."""
-    from training.loading import build_tiny_model
+    from training.backends.flax_transformers.loading import build_tiny_model
 
     architecture: str = request.param
     loaded = build_tiny_model(tiny_config(architecture), seed=0)
     directory = tmp_path_factory.mktemp(f"tiny-{architecture}")
-    loaded.model.save_pretrained(directory, params=loaded.params)
-    loaded.tokenizer.save_pretrained(directory)
+    loaded.module.save_pretrained(directory, params=loaded.params)
+    loaded.tokenizer.hf.save_pretrained(directory)
     return architecture, directory

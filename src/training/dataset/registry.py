@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from evidence.hashing import sha256_bytes
+from evidence import sha256_bytes
 from training.dataset.items import ReasoningItem
 from training.errors import TrainingError
 

@@ -4,18 +4,20 @@ compiler for the target is here, the analytic floor otherwise)."""
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from jax.errors import JaxRuntimeError
 
-from evidence.findings import Finding
+from evidence import Finding
+from training.backends.base import AbstractModel, Backend
 from training.config import RunConfig
 from training.errors import TrainingError
 from training.optim import make_optimizer
 from training.preflight import static_checks
 from training.preflight.abstract import (
-    AbstractModel,
     abstract_mesh,
     abstract_state,
     device_mesh,
@@ -31,6 +33,13 @@ from training.preflight.memory import (
 from training.preflight.resolve import Resolved
 
 
+def shape(run: RunConfig) -> str:
+    """What decides the step's memory, in the config's words."""
+    train = run.train
+    return (f"batch {train.batch_size} ({train.grad_accum} x {train.micro_batch_size} rows), "
+            f"sequence {run.data.max_seq_len}, {train.optimizer}, {run.sharding.strategy}")
+
+
 @dataclass(frozen=True)
 class Evaluation:
     run: RunConfig
@@ -42,9 +51,11 @@ class Evaluator:
     """Evaluates configs that differ in batch, sequence, optimizer or sharding (never in the
     model, whose shapes are built once) against one target."""
 
-    def __init__(self, file: str, model: AbstractModel, resolved: Resolved,
-                 cache: FiguresCache) -> None:
-        self.file, self.model, self.resolved, self.cache = file, model, resolved, cache
+    def __init__(self, file: str, backend: Backend, model: AbstractModel, resolved: Resolved,
+                 cache: FiguresCache, progress: Callable[[str], None] | None = None) -> None:
+        self.file, self.backend, self.model = file, backend, model
+        self.resolved, self.cache = resolved, cache
+        self.progress = progress  # told what is compiled, and how long it took
         self.compiles = 0  # how many compiles the cache did not spare
 
     @property
@@ -59,17 +70,22 @@ class Evaluator:
     def evaluate(self, run: RunConfig) -> Evaluation:
         findings = static_checks.check_batch_divisible(self.file, run,
                                                        self.resolved.target.devices)
-        findings += static_checks.check_positions(self.file, run, self.model.config)
+        findings += self.backend.check(self.file, run, self.model.spec)
         if findings:  # the step cannot even be laid out, or the model breaks
             return Evaluation(run, findings, None)
         findings += static_checks.check_params_dtype(self.file, run, self.model.params)
         if self.resolved.devices is None:
             return Evaluation(run, findings, self.floor(run))
-        lowered = lower_train_step(self.model, run, device_mesh(run, self.resolved.devices))
+        lowered = lower_train_step(self.backend, self.model, run,
+                                   device_mesh(run, self.resolved.devices))
         findings += static_checks.check_donation(self.file, lowered)
-        return Evaluation(run, findings, self._compiled(lowered))
+        return Evaluation(run, findings, self._compiled(lowered, run))
 
-    def _compiled(self, lowered: Any) -> MemoryEstimate:
+    def _say(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress(text)
+
+    def _compiled(self, lowered: Any, run: RunConfig) -> MemoryEstimate:
         usable = self.resolved.target.usable_bytes
         cached, entry = self.cache.get(lowered)
         if cached is not None:
@@ -77,6 +93,8 @@ class Evaluator:
                 return dataclasses.replace(cached, usable_bytes=usable)
             return cached
         self.compiles += 1
+        self._say(f"compiling the train step for {self.resolved.target.name}: {shape(run)} ...")
+        started = time.perf_counter()
         try:
             estimate = from_compiled(lowered.compile(), usable)
         except JaxRuntimeError as error:
@@ -86,5 +104,6 @@ class Evaluator:
                 raise TrainingError(f"XLA could not compile the train step for "
                                     f"{self.resolved.target.name}: {first}") from None
             estimate = out_of_memory
+        self._say(f"  compiled in {time.perf_counter() - started:.1f} s")
         self.cache.put(entry, estimate)
         return estimate

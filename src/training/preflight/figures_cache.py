@@ -16,8 +16,7 @@ from typing import Any
 import jax
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from evidence.jsonio import write_model_atomic
-from evidence.models.preflight import PreflightMethod
+from evidence import PreflightMethod, write_model_atomic
 from training.preflight.memory import MemoryEstimate
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from evidence.models.preflight import PreflightMethod
+from evidence import PreflightMethod
 from training.sharding import tree_shardings
 
 _UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}

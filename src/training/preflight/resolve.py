@@ -12,7 +12,7 @@ from typing import Any
 import jax
 
 from training.errors import TrainingError
-from training.preflight.targets import GIB, Target, named_targets
+from training.preflight.hardware import GIB, Target, named_targets
 from training.provenance import PLATFORMS
 
 LIBTPU_HINT = "pip install -e '.[preflight-tpu]'"

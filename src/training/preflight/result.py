@@ -3,23 +3,21 @@ what the launcher acts on, and what the run manifest records."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from evidence.eligibility import ineligibility
-from evidence.findings import Code, Finding
-from evidence.models.preflight import PreflightRecord
-from evidence.models.profile import CompetitionProfile
-from training.config import LoadedConfig, PretrainedModelConfig
-from training.preflight import static_checks
-from training.preflight.abstract import abstract_model
+from evidence import Code, CompetitionProfile, Finding, PreflightRecord, ineligibility
+from training.backends import backend_for
+from training.config import LoadedConfig
 from training.preflight.alternatives import Alternative, nearest_that_fit
 from training.preflight.engine import Evaluation, Evaluator
 from training.preflight.figures_cache import FiguresCache
-from training.preflight.model_spec import model_config
+from training.preflight.hardware import GIB, Target
+from training.preflight.memory import MemoryEstimate
 from training.preflight.resolve import Resolved, resolve
 from training.preflight.search import BatchSearch, largest_batch
-from training.preflight.targets import GIB, Target
 from training.provenance import package_versions
 
 TOOLS = ("jax", "jaxlib", "libtpu", "flax", "optax", "transformers")
@@ -63,6 +61,39 @@ class PreflightResult:
     def exit_code(self) -> int:
         return 1 if self.findings else 0
 
+    def to_json(self) -> dict[str, Any]:
+        """The preflight's own figures: the `result` of `--json`'s envelope."""
+        run, target = self.config.config, self.target
+        estimate = self.evaluation.estimate
+        search = self.batch_search
+        largest = search.largest if search is not None else None
+        return {
+            "config": {"path": self.config.path, "sha256": self.config.sha256},
+            "target": {"name": target.name, "platform": target.platform,
+                       "device_kind": target.device_kind, "devices": target.devices,
+                       "usable_bytes_per_device": target.usable_bytes, "about": target.about},
+            "model": {"id": self.model_id, "family": self.family, "dtype": run.model.dtype,
+                      "parameter_count": self.parameter_count},
+            "shape": {"batch_size": run.train.batch_size, "grad_accum": run.train.grad_accum,
+                      "micro_batch_size": run.train.micro_batch_size,
+                      "max_seq_len": run.data.max_seq_len, "optimizer": run.train.optimizer,
+                      "sharding": run.sharding.strategy},
+            "verdict": ("not_estimated" if estimate is None
+                        else "fits" if estimate.fits else "does_not_fit"),
+            "estimate": None if estimate is None else _estimate_json(estimate),
+            "alternatives": [{"change": alternative.change,
+                              "estimate": _estimate_json(alternative.evaluation.estimate)}
+                             for alternative in self.alternatives
+                             if alternative.evaluation.estimate is not None],
+            "batch_search": None if search is None else {
+                "largest_batch_size": None if largest is None else largest.run.train.batch_size,
+                "tried": [{"batch_size": batch, "fits": ok} for batch, ok in search.tried],
+                "note": search.note},
+            "notes": list(self.notes),
+            "tools": dict(self.tools),
+            "compiles": self.compiles,
+        }
+
     def record(self) -> PreflightRecord | None:
         """What the run manifest keeps of it; None when no estimate was made."""
         estimate = self.evaluation.estimate
@@ -79,31 +110,42 @@ class PreflightResult:
 
 def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None = None,
                   profile: CompetitionProfile | None = None, suggestions: int = 2,
-                  find_max_batch: bool = False, cache_dir: Path | None = None) -> PreflightResult:
+                  find_max_batch: bool = False, cache_dir: Path | None = None,
+                  progress: Callable[[str], None] | None = None) -> PreflightResult:
+    """`progress` is told what is being compiled (a large model's compile takes minutes)."""
     run = loaded.config
+    backend = backend_for(run.backend)
     resolved = resolve(target, budget_bytes)
     tools = {name: version for name, version in package_versions().items() if name in TOOLS}
-    hf_config = model_config(run.model)
-    broken = static_checks.check_positions(loaded.path, run, hf_config)
+    spec = backend.describe(run.model)
+    broken = backend.check(loaded.path, run, spec)
     if broken:  # the model cannot even be built at these positions
-        return PreflightResult(config=loaded, target=resolved.target, model_id=_model_id(loaded),
-                               family=hf_config.model_type, parameter_count=None,
+        return PreflightResult(config=loaded, target=resolved.target, model_id=spec.model_id,
+                               family=spec.family, parameter_count=None,
                                evaluation=Evaluation(run, broken, None), tools=tools)
-    model = abstract_model(run.model, hf_config)
-    evaluator = Evaluator(loaded.path, model, resolved,
-                          FiguresCache(cache_dir, _cache_salt(resolved.target, tools)))
+    model = backend.abstract_model(run.model, spec)
+    evaluator = Evaluator(loaded.path, backend, model, resolved,
+                          FiguresCache(cache_dir, _cache_salt(resolved.target, tools)), progress)
     result = PreflightResult(
-        config=loaded, target=resolved.target, model_id=_model_id(loaded),
-        family=hf_config.model_type, parameter_count=model.parameter_count,
+        config=loaded, target=resolved.target, model_id=spec.model_id,
+        family=spec.family, parameter_count=model.parameter_count,
         evaluation=evaluator.evaluate(run), tools=tools, notes=_notes(resolved, loaded))
     if profile is not None:
         result.eligibility = _eligibility(profile, result, model.parameter_count)
     if result.fits is False and suggestions > 0:
         result.alternatives = nearest_that_fit(evaluator, run, suggestions)
     if find_max_batch:
+        if progress is not None:
+            progress("searching the largest batch that fits (each new shape is one compile)")
         result.batch_search = largest_batch(evaluator, run)
     result.compiles = evaluator.compiles
     return result
+
+
+def _estimate_json(estimate: MemoryEstimate) -> dict[str, Any]:
+    return {"method": estimate.method, "peak_bytes_per_device": estimate.peak_bytes,
+            "usable_bytes_per_device": estimate.usable_bytes, "fits": estimate.fits,
+            "headroom": round(estimate.headroom, 6), "parts": dict(estimate.parts)}
 
 
 def _cache_salt(target: Target, tools: dict[str, str]) -> str:
@@ -117,11 +159,6 @@ def _eligibility(profile: CompetitionProfile, result: PreflightResult,
     why = ineligibility(profile, result.model_id, result.family, parameter_count)
     return [] if why is None else [Finding(result.config.path, Code.MODEL_NOT_ELIGIBLE, why,
                                            "/model/id")]
-
-
-def _model_id(loaded: LoadedConfig) -> str:
-    model = loaded.config.model
-    return model.id if isinstance(model, PretrainedModelConfig) else f"tiny-{model.architecture}"
 
 
 def _notes(resolved: Resolved, loaded: LoadedConfig) -> list[str]:

@@ -1,5 +1,6 @@
 """Checks that need no compiler: each returns findings against the config file, with the key
-to change, so the preflight says what is wrong before anything is compiled or loaded."""
+to change, so the preflight says what is wrong before anything is compiled or loaded. The model's
+own limits (its positions, ...) are the backend's `check`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from transformers import PretrainedConfig
 
-from evidence.findings import Code, Finding
+from evidence import Code, Finding
 from training.config import RunConfig
-from training.loading import JNP_DTYPES, max_positions
-from training.preflight.model_spec import head_dim
 
 
 def check_batch_divisible(file: str, run: RunConfig, devices: int) -> list[Finding]:
@@ -27,27 +25,10 @@ def check_batch_divisible(file: str, run: RunConfig, devices: int) -> list[Findi
                     f"{micro + devices - micro % devices}", "/train/batch_size")]
 
 
-def check_positions(file: str, run: RunConfig, config: PretrainedConfig) -> list[Finding]:
-    """Enough positions for the sequence, and, for Gemma, at least twice the head dimension
-    (the Flax Gemma model builds its rotary table from them and breaks below that)."""
-    findings = []
-    positions = max_positions(config)
-    if run.data.max_seq_len > positions:
-        findings.append(Finding(file, Code.PREFLIGHT_POSITIONS_TOO_FEW,
-                                f"data.max_seq_len {run.data.max_seq_len} is longer than the "
-                                f"model's {positions} positions", "/data/max_seq_len"))
-    if config.model_type == "gemma" and positions < 2 * head_dim(config):
-        findings.append(Finding(file, Code.PREFLIGHT_POSITIONS_TOO_FEW,
-                                f"the model has max_position_embeddings {positions}, below 2 x "
-                                f"head_dim ({2 * head_dim(config)}): the Flax Gemma model breaks "
-                                "there; raise it in the model's config", "/model"))
-    return findings
-
-
 def check_params_dtype(file: str, run: RunConfig, params: Any) -> list[Finding]:
     """Every floating parameter really in the config's dtype: a Flax `dtype` argument sets the
     compute dtype only, and float32 parameters take twice the memory of bfloat16 ones."""
-    wanted = JNP_DTYPES[run.model.dtype]
+    wanted = jnp.dtype(run.model.dtype)
     leaves = [leaf for leaf in jax.tree_util.tree_leaves(params)
               if jnp.issubdtype(leaf.dtype, jnp.floating)]
     stray = [leaf for leaf in leaves if leaf.dtype != wanted]
@@ -57,7 +38,7 @@ def check_params_dtype(file: str, run: RunConfig, params: Any) -> list[Finding]:
     return [Finding(file, Code.PREFLIGHT_PARAMS_DTYPE,
                     f"{len(stray)} of {len(leaves)} parameter arrays are {', '.join(found)}, not "
                     f"model.dtype {run.model.dtype}: they were not cast (a Flax dtype argument "
-                    "alone does not cast parameters; the loader's cast_params does)",
+                    "alone does not cast parameters; training.params.cast_params does)",
                     "/model/dtype")]
 
 

@@ -1,5 +1,6 @@
-"""Batched greedy generation, jit-compiled once: a KV-cached decode loop (`lax.while_loop`) that
-stops each row at EOS or at the stop text's tokens, and the whole batch when every row stopped.
+"""Batched greedy generation with a transformers Flax model, jit-compiled once: a KV-cached
+decode loop (`lax.while_loop`) that stops each row at EOS or at the stop text's tokens, and the
+whole batch when every row stopped.
 
 The model's own `prepare_inputs_for_generation` sets up the cache and the positions of the
 left-padded prompts, the way transformers' Flax `generate` does.
@@ -7,16 +8,13 @@ left-padded prompts, the way transformers' Flax `generate` does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-STOP_TEXT = "</answer>"
-
-GenerateFn = Callable[[Any, jax.Array, jax.Array], jax.Array]
+from training.backends.base import GenerateFn
 
 
 def make_generate_fn(model: Any, *, max_new_tokens: int, eos_id: int, pad_id: int,
@@ -57,24 +55,3 @@ def make_generate_fn(model: Any, *, max_new_tokens: int, eos_id: int, pad_id: in
         return jax.lax.while_loop(running, decode_one, start)[3]
 
     return jax.jit(generate)
-
-
-def left_pad(prompts: Sequence[Sequence[int]], length: int,
-             pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Prompts right-aligned in [n, length] (the last prompt token next to the first new one)."""
-    ids = np.full((len(prompts), length), pad_id, np.int32)
-    mask = np.zeros((len(prompts), length), np.int32)
-    for row, prompt in enumerate(prompts):
-        ids[row, length - len(prompt):] = prompt
-        mask[row, length - len(prompt):] = 1
-    return ids, mask
-
-
-def response_text(tokens: np.ndarray, tokenizer: Any, eos_id: int) -> str:
-    """The decoded response up to EOS, cut just after the first stop text."""
-    ids = tokens.tolist()
-    if eos_id in ids:
-        ids = ids[:ids.index(eos_id)]
-    text: str = tokenizer.decode(ids, skip_special_tokens=True)
-    end = text.find(STOP_TEXT)
-    return text if end < 0 else text[:end + len(STOP_TEXT)]

@@ -7,16 +7,19 @@ a local directory, or, for the hub ids our configs name, from the published figu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from transformers import CONFIG_MAPPING, AutoConfig, PretrainedConfig
 
-from training.config import PretrainedModelConfig, TinyModelConfig
+from training.backends.flax_transformers.hub import endpoint, hub_options
+from training.backends.flax_transformers.loading import tiny_hf_config
+from training.backends.flax_transformers.model_config import (
+    PretrainedModelConfig,
+    TinyModelConfig,
+)
+from training.backends.flax_transformers.tokenizer import byte_level_tokenizer
 from training.errors import TrainingError
-from training.loading import tiny_hf_config
-from training.tokenizer import byte_level_tokenizer
 
 # config.json of the models our configs name, as published on the hub. google/gemma-2b is Gemma 1
 # (model_type gemma): 2,506,172,416 parameters.
@@ -39,15 +42,17 @@ def model_config(cfg: PretrainedModelConfig | TinyModelConfig) -> PretrainedConf
     if cfg.id in PUBLISHED:
         published = dict(PUBLISHED[cfg.id])
         return CONFIG_MAPPING[published.pop("model_type")](**published)
-    return _read(cfg.id, lambda: AutoConfig.from_pretrained(
-        cfg.id, revision=cfg.revision, token=os.environ.get("HF_TOKEN") or None))
+    options, unreachable = hub_options(cfg.revision)
+    return _read(cfg.id, lambda: AutoConfig.from_pretrained(cfg.id, **options), unreachable)
 
 
-def _read(model_id: str, read: Any) -> PretrainedConfig:
+def _read(model_id: str, read: Any, unreachable: str | None = None) -> PretrainedConfig:
     try:
         config: PretrainedConfig = read()
     except (OSError, ValueError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if unreachable is not None:
+            first = f"{endpoint()} was not asked ({unreachable}) and it is not in the local cache"
         raise TrainingError(
             f"model.id {model_id}: the preflight needs the model's config.json and cannot read "
             f"it: {first}. Shipped without the hub: {', '.join(sorted(PUBLISHED))}; for another "

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-from transformers import PreTrainedTokenizerFast
+from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
 PAD, EOS = "<pad>", "<eos>"
 
@@ -33,3 +35,31 @@ def byte_level_tokenizer() -> PreTrainedTokenizerFast:
     core.add_special_tokens([PAD, EOS])
     return PreTrainedTokenizerFast(tokenizer_object=core, pad_token=PAD, eos_token=EOS,
                                    model_max_length=1 << 30)
+
+
+class HFTokenizer:
+    """A transformers tokenizer seen through `training.backends.base.Tokenizer`. `hf` is the
+    tokenizer itself, for what only transformers does with it (saving it beside the weights)."""
+
+    def __init__(self, hf: PreTrainedTokenizerBase) -> None:
+        self.hf = hf
+
+    @property
+    def eos_id(self) -> int | None:
+        eos: int | None = self.hf.eos_token_id
+        return eos
+
+    @property
+    def pad_id(self) -> int:
+        pad: int = self.hf.pad_token_id
+        return pad
+
+    def encode(self, text: str, *, specials: bool) -> list[int]:
+        return list(self.hf(text, add_special_tokens=specials)["input_ids"])
+
+    def decode(self, ids: Sequence[int]) -> str:
+        text: str = self.hf.decode(list(ids), skip_special_tokens=True)
+        return text
+
+    def __len__(self) -> int:
+        return len(self.hf)

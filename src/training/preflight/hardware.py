@@ -1,6 +1,7 @@
 """The hardware a preflight can check a run against, with the memory XLA may use on each.
 
-Figures (DESIGN.md, "Hardware and model facts", and XLA's own words where it states them):
+Figures (docs/TRAINING_MODES.md, "Hardware and model facts", and XLA's own words where it
+states them):
 - TPU v3-8: 4 chips of 2 cores, each core one JAX device with 16 GiB HBM; XLA's compiler says
   15.48 GiB of it is available to a program.
 - TPU v5e: 1 core per chip, 16 GB HBM; XLA says 15.75 GiB available.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from evidence.models.preflight import Platform
+from evidence import Platform
 
 GIB = 1024**3
 MIB = 1024**2

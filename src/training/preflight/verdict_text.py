@@ -1,11 +1,12 @@
-"""The preflight's verdict as plain lines: for the terminal and for a run's log alike."""
+"""The preflight's verdict as plain text lines: for the terminal and for a run's log alike
+(`--json` prints `verdict_json` instead)."""
 
 from __future__ import annotations
 
-from training.config import RunConfig
+from training.preflight.engine import shape
+from training.preflight.hardware import GIB
 from training.preflight.memory import MemoryEstimate
 from training.preflight.result import PreflightResult
-from training.preflight.targets import GIB
 
 METHODS = {"xla_memory_analysis": "XLA's memory analysis of the compiled step",
            "xla_out_of_memory": "XLA refused to compile the step (RESOURCE_EXHAUSTED)",
@@ -27,17 +28,11 @@ def verdict(estimate: MemoryEstimate) -> str:
             f"{gib(estimate.peak_bytes)}, {gib(estimate.usable_bytes)} usable per device")
 
 
-def shape(run: RunConfig) -> str:
-    train = run.train
-    return (f"batch {train.batch_size} ({train.grad_accum} x {train.micro_batch_size} rows), "
-            f"sequence {run.data.max_seq_len}, {train.optimizer}, {run.sharding.strategy}")
-
-
 def _count(parameters: int | None) -> str:
     return "cannot be built" if parameters is None else f"{parameters:,} parameters"
 
 
-def report_lines(result: PreflightResult) -> list[str]:
+def verdict_lines(result: PreflightResult) -> list[str]:
     run = result.config.config
     lines = [f"preflight: {result.config.path} on {result.target.name} ({result.target.about})",
              f"model {result.model_id} ({result.family}, {_count(result.parameter_count)}, "

@@ -1,0 +1,125 @@
+"""The one small interface every model backend implements, and the neutral things it hands over.
+
+The pipeline, the evaluation and the preflight know a model only through a `Backend`: they never
+import a model library. A backend is a folder beside `flax_transformers/` (docs/architecture.md
+says where a new one goes); `training.backends.backend_for` picks it by the config's `backend:`.
+
+What a backend gives:
+- `load`: the model's code, its host parameters already in the run's dtype, and its tokenizer;
+- `apply_fn`: the logits function the trainer's jit-compiled step (`training.step`) runs;
+- `generate_fn`: batched greedy generation for the evaluation;
+- `save`: the checkpoint, in the format the backend's own library reloads;
+- `describe`, `check`, `abstract_model`: the model with no weights, for the preflight;
+- `model_ref`: what the run manifest records about the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # the interface imports no JAX: the config picks a backend before JAX loads
+    import jax
+
+    from evidence import Finding, ModelRef
+    from training.config import ModelConfig, RunConfig
+
+Params = Any  # a tree of arrays (or of jax.ShapeDtypeStruct, for an abstract model)
+# (params, input_ids, attention_mask, position_ids) -> logits [batch, seq, vocab]
+ApplyFn = Callable[[Params, "jax.Array", "jax.Array", "jax.Array"], "jax.Array"]
+# (params, input_ids [b, p], attention_mask [b, p]) -> new tokens [b, max_new_tokens]
+GenerateFn = Callable[[Params, "jax.Array", "jax.Array"], "jax.Array"]
+
+
+class Tokenizer(Protocol):
+    """Text to token ids and back: all that batching and evaluation need of a tokenizer."""
+
+    @property
+    def eos_id(self) -> int | None: ...
+
+    @property
+    def pad_id(self) -> int: ...
+
+    def encode(self, text: str, *, specials: bool) -> list[int]:
+        """`specials`: with the tokenizer's own special tokens (Gemma's BOS), as a prompt."""
+        ...
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """The text of `ids`, special tokens left out."""
+        ...
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready to train: the backend's own model object (opaque outside the backend),
+    host parameters in the run's dtype, the tokenizer, and what the evidence says about it."""
+
+    module: Any
+    params: Params
+    tokenizer: Tokenizer
+    model_id: str
+    revision: str | None
+    family: str
+    dtype: str
+    max_positions: int
+
+    @property
+    def parameter_count(self) -> int:
+        from training.params import parameter_count
+
+        return parameter_count(self.params)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model's architecture without weights: enough to check a config against it."""
+
+    model_id: str
+    family: str
+    max_positions: int
+    config: Any  # the backend's own description (a transformers PretrainedConfig, ...)
+
+
+@dataclass(frozen=True)
+class AbstractModel:
+    """The model for the preflight: its code and its parameters as shapes, cast as the loader
+    casts real weights."""
+
+    spec: ModelSpec
+    module: Any
+    params: Params  # a tree of jax.ShapeDtypeStruct
+
+    @property
+    def parameter_count(self) -> int:
+        from training.params import parameter_count
+
+        return parameter_count(self.params)
+
+
+class Backend(Protocol):
+    """A model library behind the trainer. Every method may raise `TrainingError` with a message
+    that names the config key to change."""
+
+    name: str
+
+    def load(self, model: ModelConfig, *, max_seq_len: int, config_path: str,
+             seed: int) -> LoadedModel: ...
+
+    def apply_fn(self, module: Any) -> ApplyFn: ...
+
+    def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int,
+                    stop_text: str) -> GenerateFn: ...
+
+    def save(self, loaded: LoadedModel, params: Params, directory: Path) -> Path: ...
+
+    def describe(self, model: ModelConfig) -> ModelSpec: ...
+
+    def check(self, file: str, run: RunConfig, spec: ModelSpec) -> list[Finding]:
+        """The model's own limits against the config (positions, ...), as findings."""
+        ...
+
+    def abstract_model(self, model: ModelConfig, spec: ModelSpec) -> AbstractModel: ...
+
+    def model_ref(self, loaded: LoadedModel) -> ModelRef: ...
