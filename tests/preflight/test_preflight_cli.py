@@ -77,3 +77,36 @@ def test_a_full_run_on_an_accelerator_is_checked_before_loading(
     assert stopped.value.exit_code == 1
     assert launch.preflight_before_loading(tiny, "cpu", said.append) is None
     assert said[-1].startswith("preflight: skipped on a CPU")
+
+
+def test_json_prints_the_evidence_envelope(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code = cli.main(["--config", TINY, "--target", "cpu", "--budget-gib", "0.002",
+                     "--suggestions", "1", "--no-cache", "--json"])
+    captured = capsys.readouterr()
+    envelope = json.loads(captured.out)  # stdout is the JSON alone
+    assert code == 1
+    assert (envelope["tool"], envelope["command"], envelope["ok"]) == ("evidence", "preflight",
+                                                                       False)
+    assert [f["code"] for f in envelope["findings"]] == ["preflight_does_not_fit"]
+    assert envelope["findings"][0]["run"] == TINY
+    result = envelope["result"]
+    assert result["verdict"] == "does_not_fit" and result["target"]["name"] == "cpu"
+    assert result["estimate"]["method"] == "xla_memory_analysis"
+    assert result["estimate"]["peak_bytes_per_device"] > result["target"][
+        "usable_bytes_per_device"]
+    assert result["alternatives"][0]["change"] == "train.grad_accum 2 -> 4"
+    assert result["alternatives"][0]["estimate"]["fits"] is True
+    # What was compiled, and how long it took, went to stderr.
+    assert "compiling the train step for cpu: batch 8 (2 x 4 rows)" in captured.err
+    assert "compiled in" in captured.err
+
+
+def test_find_max_batch_says_what_it_searches(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["--config", TINY, "--target", "cpu", "--find-max-batch",
+                     "--budget-gib", "0.004", "--no-cache"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "searching the largest batch that fits" in captured.err
+    assert "largest batch that fits: " in captured.out
