@@ -59,7 +59,7 @@ _EXPORTS: dict[str, str] = {
     # the trainer's console protocol, templates, packaging
     **dict.fromkeys(("format_line", "parse_line"), "evidence.logs.protocol"),
     "write_template": "evidence.filling.templates",
-    "collect_run_files": "evidence.packaging.runfiles",
+    "collect_run_files": "evidence.io.run_files",
     # rendering
     **dict.fromkeys(("envelope", "render_json"), "evidence.render.machine"),
 }
@@ -92,6 +92,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from evidence.io.digest import describe_artifact, sha256_bytes, sha256_file
     from evidence.io.pointer import pointer, pointer_tokens
     from evidence.io.pydantic_errors import keyed_problems, pydantic_findings
+    from evidence.io.run_files import collect_run_files
     from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
     from evidence.io.strict_yaml import KeyLines, StrictYamlError, loads_yaml_strict
     from evidence.logs.protocol import format_line, parse_line
@@ -132,7 +133,6 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         StrictModel,
         is_placeholder,
     )
-    from evidence.packaging.runfiles import collect_run_files
     from evidence.registry import (
         DOCUMENTS,
         EVAL_SUMMARY,

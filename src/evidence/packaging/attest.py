@@ -15,6 +15,7 @@ from typing import Literal
 from evidence import __version__
 from evidence.findings import Code, Finding
 from evidence.io.digest import ProgressStart, describe_artifact
+from evidence.io.run_files import collect_run_files
 from evidence.models.attestation import (
     ATTESTATION_SCHEMA_VERSION,
     PREDICATE_TYPE,
@@ -29,7 +30,6 @@ from evidence.models.attestation import (
 from evidence.models.lock import EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE
 from evidence.packaging.lock import build_lock, named_manifest
-from evidence.packaging.runfiles import collect_run_files
 from evidence.packaging.verify import verify_archive
 from evidence.validation.run import validate_run
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from evidence.findings import Code, Finding
 from evidence.io.atomic import atomic_output, dump_model
 from evidence.io.digest import ProgressStart, sha256_stream
+from evidence.io.run_files import collect_run_files, open_regular
 from evidence.models.artifact import ArtifactRef
 from evidence.models.lock import LOCK_FILE, EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE
 from evidence.packaging.layout import entry_name, zip_entry
 from evidence.packaging.lock import build_lock, named_manifest
-from evidence.packaging.runfiles import collect_run_files, open_regular
 from evidence.validation.run import validate_run
 
 

@@ -3,18 +3,14 @@ nothing else is in the run directory."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from evidence.findings import Code, Finding
 from evidence.io.digest import ProgressStart, sha256_file
 from evidence.io.pointer import pointer
+from evidence.io.run_files import collect_run_files, resolves_inside
 from evidence.models.artifact import ArtifactRef
 from evidence.models.manifest import MANIFEST_FILE
-
-
-def _inside(run_dir: Path, path: Path) -> bool:
-    return os.path.realpath(path).startswith(os.path.realpath(run_dir) + os.sep)
 
 
 def _check_artifact(run_dir: Path, index: int, artifact: ArtifactRef,
@@ -24,7 +20,7 @@ def _check_artifact(run_dir: Path, index: int, artifact: ArtifactRef,
     if not path.exists() and not path.is_symlink():
         return [Finding(MANIFEST_FILE, Code.ARTIFACT_MISSING,
                         f"{artifact.path} is listed but missing", at)]
-    if not _inside(run_dir, path):
+    if not resolves_inside(run_dir, path):
         return [Finding(MANIFEST_FILE, Code.ARTIFACT_OUTSIDE_RUN,
                         f"{artifact.path} leads outside the run directory (a symlink?)", at)]
     if not path.is_file():
@@ -43,15 +39,6 @@ def _check_artifact(run_dir: Path, index: int, artifact: ArtifactRef,
     return []
 
 
-def _run_files(run_dir: Path) -> set[str]:
-    found = set()
-    for root, dirs, files in os.walk(run_dir):
-        dirs.sort()
-        for name in files:
-            found.add((Path(root) / name).relative_to(run_dir).as_posix())
-    return found
-
-
 def check_artifacts(run_dir: Path, artifacts: list[ArtifactRef],
                     progress: ProgressStart | None = None) -> list[Finding]:
     """Every listed artifact exists inside the run with its digest and size; nothing unlisted."""
@@ -59,7 +46,9 @@ def check_artifacts(run_dir: Path, artifacts: list[ArtifactRef],
     for index, artifact in enumerate(artifacts):
         findings += _check_artifact(run_dir, index, artifact, progress)
     listed = {artifact.path for artifact in artifacts} | {MANIFEST_FILE}
-    for extra in sorted(_run_files(run_dir) - listed):
+    walked = collect_run_files(run_dir)
+    findings += [finding for finding in walked.findings if finding.code is Code.FILE_UNREADABLE]
+    for extra in sorted(walked.every_entry - listed):
         findings.append(Finding(extra, Code.ARTIFACT_UNLISTED,
                                 f"{extra} is in the run directory but not in the manifest's "
                                 "artifacts; list it (with its digest) or remove it"))

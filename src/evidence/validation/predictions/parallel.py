@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 from evidence.validation.predictions.reader import line_ranges
@@ -27,6 +25,10 @@ def check_ranges(path: Path, file: str) -> list[RangeCheck]:
     workers = min(os.cpu_count() or 1, 8)
     if size < PARALLEL_ABOVE_BYTES or workers < 2:
         return [check_range(path, 0, size, file)]
+    # Imported here: most runs are small, and validate's start-up is a pre-commit hook's.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     ranges = line_ranges(path, workers)
     context = get_context("fork" if _fork_is_safe() else "spawn")
     with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:

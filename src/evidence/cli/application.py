@@ -13,7 +13,7 @@ import typer.core
 
 from evidence import __version__
 from evidence.cli import attest, fill, hook, init, package, schema, validate, verify
-from evidence.cli.common import exits
+from evidence.cli.common import exits, guarded_stdout
 from evidence.result import EXIT_USAGE
 
 # In the order of the workflow: a template, filled from the log, checked, packaged, verified.
@@ -62,8 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     usage, then the error, exit 2); a reader that goes away (`| head -1`) ends it quietly."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=list(argv) if argv is not None else sys.argv[1:],
-                     prog_name="evidence", standalone_mode=True)
+        with guarded_stdout():
+            command.main(args=list(argv) if argv is not None else sys.argv[1:],
+                         prog_name="evidence", standalone_mode=True)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
     except KeyboardInterrupt:
