@@ -9,12 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence.validation import predictions
-from evidence.validation.predictions import parallel, reader
-from evidence.validation.predictions import rows as row_checks
 from evidence.findings import Code
 from evidence.io.atomic import dump_jsonl
-from evidence.validation.predictions import check_predictions
+from evidence.validation import predictions
+from evidence.validation.predictions import check_predictions, parallel, reader
+from evidence.validation.predictions import rows as row_checks
 from runbuilder import sample_predictions
 
 
