@@ -22,5 +22,11 @@ export COVERAGE_FILE="$PWD/.coverage"
 rm -f .coverage .coverage.*
 .venv/bin/python -m pytest --cov --cov-report= "$@"
 step "coverage gates"
-.venv/bin/coverage report --include='src/evidence/*' --fail-under=90 | tail -n 3
-.venv/bin/coverage report --include='src/training/*' --fail-under=75 | tail -n 3
+gate() {  # gate PACKAGE PERCENT
+  local total
+  total=$(.venv/bin/coverage report --include="src/$1/*" --format=total) || return 1
+  echo "src/$1: $total % of lines covered (gate: $2 %)"
+  [ "$total" -ge "$2" ] || { echo "coverage of src/$1 is below $2 %" >&2; return 1; }
+}
+gate evidence 90
+gate training 75
