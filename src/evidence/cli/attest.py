@@ -40,7 +40,8 @@ def command(
         help="A run directory, or an archive from `evidence package`.")],
     out: Annotated[Path | None, typer.Option(
         "--out", metavar="FILE",
-        help="Write the statement here (default: standard output).")] = None,
+        help="Write the statement here (default: standard output; with -q, nowhere: the "
+             "exit code alone answers).")] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -62,7 +63,7 @@ def command(
     text = dump_model(made.statement)
     if out is not None:
         write_bytes_atomic(out, text)
-    elif not as_json:
+    elif not (as_json or quiet):  # -q: the exit code alone says whether it attests as valid
         sys.stdout.buffer.write(text)
         sys.stdout.flush()
     outcome = CommandResult(NAME, [RunResult(str(target), made.run_findings)], result={
@@ -81,10 +82,10 @@ def _lines(outcome: CommandResult, note: str) -> Callable[[Console], None]:
     """Findings and a note on standard error, where they never mix with the statement."""
     def human(_: Console) -> None:
         from evidence.cli.common import console
-        from evidence.render.human import render_runs
+        from evidence.render.human import print_wrapped, render_runs
 
         err = console(stderr=True)
         render_runs(err, outcome.runs)
-        err.print(note)
+        print_wrapped(err, note)
 
     return human

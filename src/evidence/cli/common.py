@@ -3,11 +3,13 @@ command ends (render its result, return its exit code)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -81,3 +83,66 @@ def exits(command: Callable[..., int]) -> Callable[..., int]:
         return 0
 
     return run
+
+
+class _Reader:
+    """Standard output (text or its byte buffer) whose reader may stop reading, as `| head -1`
+    does: once the pipe breaks, what is left goes to the null device, quietly, and the command
+    still ends with its own exit code (a valid run piped into head still exits 0)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._broken = False
+
+    def write(self, data: Any) -> int:
+        if not self._broken:
+            try:
+                return int(self._stream.write(data))
+            except BrokenPipeError:
+                self._break()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self._broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._break()
+
+    @property
+    def buffer(self) -> _Reader:
+        return _Reader(self._stream.buffer)
+
+    def _break(self) -> None:
+        self._broken = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def guarded_stdout() -> Iterator[None]:
+    """For the length of a command: a file name that is not valid UTF-8 is written with
+    backslash escapes (never a UnicodeEncodeError), and a reader that goes away ends the output
+    quietly without changing the exit code."""
+    stream: IO[str] = sys.stdout
+    strict = isinstance(stream, io.TextIOWrapper) and stream.errors == "strict"
+    if strict:
+        _errors(stream, "backslashreplace")
+    sys.stdout = _Reader(stream)
+    try:
+        yield
+    finally:
+        sys.stdout = stream
+        if strict:
+            _errors(stream, "strict")
+
+
+def _errors(stream: IO[str], errors: str) -> None:
+    if isinstance(stream, io.TextIOWrapper):
+        with contextlib.suppress(ValueError, OSError):
+            stream.reconfigure(errors=errors)

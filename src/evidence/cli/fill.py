@@ -82,6 +82,9 @@ def _usage_problem(run_dir: Path, log: Path) -> str | None:
         return f"{log}: no such log file (or not a file)"
     if run_dir.is_file():
         return f"{run_dir}: is a file, not a run directory; give the directory that holds it"
+    inside = next((parent for parent in run_dir.parents if parent.is_file()), None)
+    if inside is not None:
+        return f"{run_dir}: {inside} is a file, not a directory; give the run directory"
     if not run_dir.is_dir():
         return (f"{run_dir}: no such run directory; `evidence init {run_dir}` writes a "
                 "template to fill")
@@ -104,13 +107,13 @@ def _refused(outcome: CommandResult, why: str, as_json: bool, quiet: bool,
              plan: FillPlan | None = None) -> int:
     def human(out: Console) -> None:
         from evidence.filling.render import change_lines
-        from evidence.render.human import render_runs
+        from evidence.render.human import print_wrapped, render_runs
 
         if plan is not None:
-            print("\n".join(change_lines(plan)))
+            print_wrapped(out, "\n".join(change_lines(plan)))
         err = _stderr()
         render_runs(err, outcome.runs)
-        err.print(why, markup=False)
+        print_wrapped(err, why)
 
     return finish(outcome, as_json=as_json, quiet=quiet, human=human)
 
@@ -121,7 +124,10 @@ def _dry_run(plan: FillPlan, as_json: bool, quiet: bool) -> int:
     outcome = CommandResult(NAME, result={**_plan_json(plan, written=[]), "dry_run": True})
 
     def human(out: Console) -> None:
-        print("\n".join([*change_lines(plan), *missing_lines(plan), "dry run: nothing written"]))
+        from evidence.render.human import print_wrapped
+
+        print_wrapped(out, "\n".join([*change_lines(plan), *missing_lines(plan),
+                                      "dry run: nothing written"]))
 
     return finish(outcome, as_json=as_json, quiet=quiet, human=human)
 
@@ -135,11 +141,11 @@ def _filled(plan: FillPlan, written: list[str], as_json: bool, quiet: bool) -> i
                                                         "dry_run": False})
 
     def human(out: Console) -> None:
-        from evidence.render.human import render_runs
+        from evidence.render.human import print_wrapped, render_runs
 
-        print("\n".join(change_lines(plan)))
-        print(f"wrote {', '.join(written)}" if written else "wrote nothing")
-        print("\n".join(missing_lines(plan)) or "nothing is missing")
+        print_wrapped(out, "\n".join([
+            *change_lines(plan), f"wrote {', '.join(written)}" if written else "wrote nothing",
+            *(missing_lines(plan) or ["nothing is missing"])]))
         render_runs(out, outcome.runs)
 
     return finish(outcome, as_json=as_json, quiet=quiet, human=human)

@@ -36,9 +36,10 @@ def command(
     outcome = CommandResult(NAME, result={"written": [str(path) for path in paths]})
 
     def human(out: Console) -> None:
-        for path in paths:
-            print(f"wrote {path}")
-        print(f"next: copy the run's output files into {run_dir}, then "
-              f"`evidence fill --from-log LOG {run_dir}`")
+        from evidence.render.human import print_wrapped
+
+        print_wrapped(out, "\n".join([*(f"wrote {path}" for path in paths),
+                                      f"next: copy the run's output files into {run_dir}, then "
+                                      f"`evidence fill --from-log LOG {run_dir}`"]))
 
     return finish(outcome, as_json=as_json, quiet=quiet, human=human)

@@ -47,11 +47,11 @@ def command(
 
         def why(_: Console) -> None:
             from evidence.cli.common import console
-            from evidence.render.human import render_runs
+            from evidence.render.human import print_wrapped, render_runs
 
             err = console(stderr=True)
             render_runs(err, refused.runs)
-            err.print("not packaged: fix the findings above, then package again")
+            print_wrapped(err, "not packaged: fix the findings above, then package again")
 
         return finish(refused, as_json=as_json, quiet=quiet, human=why)
     digest, size = sha256_file(made.archive)
@@ -60,7 +60,9 @@ def command(
     outcome = CommandResult(NAME, [RunResult(str(run_dir))], result=result)
 
     def human(out: Console) -> None:
-        print(f"{made.archive}: run {made.lock.run_id if made.lock else ''}, {result['files']} "
-              f"files, {size} bytes, sha256 {digest}")
+        from evidence.render.human import print_wrapped
+
+        print_wrapped(out, f"{made.archive}: run {made.lock.run_id if made.lock else ''}, "
+                           f"{result['files']} files, {size} bytes, sha256 {digest}")
 
     return finish(outcome, as_json=as_json, quiet=quiet, human=human)

@@ -32,8 +32,10 @@ def export(directory: DirOption = Path("schemas"), as_json: JsonOption = False,
                     command="schema export")
     written = [str(path) for path in export_schemas(directory)]
 
-    def human(_: Console) -> None:
-        print("\n".join(f"wrote {path}" for path in written))
+    def human(out: Console) -> None:
+        from evidence.render.human import print_wrapped
+
+        print_wrapped(out, "\n".join(f"wrote {path}" for path in written))
 
     return finish(CommandResult("schema export", result={"written": written}), as_json=as_json,
                   quiet=quiet, human=human)
@@ -61,6 +63,8 @@ def check(directory: DirOption = Path("schemas"), as_json: JsonOption = False,
             state = "missing" if not (directory / name).exists() else "differs from the models"
             print(f"{directory / name}: {state}; run `evidence schema export`", file=sys.stderr)
         if not drifted:
-            print(f"{directory}: schemas match the models")
+            from evidence.render.human import print_wrapped
+
+            print_wrapped(out, f"{directory}: schemas match the models")
 
     return finish(outcome, as_json=as_json, quiet=quiet, human=human)

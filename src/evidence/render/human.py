@@ -15,6 +15,7 @@ from evidence.result import CommandResult, RunResult
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 
 def _where(finding: Finding) -> str:
@@ -23,14 +24,34 @@ def _where(finding: Finding) -> str:
     return " ".join(parts)
 
 
-def _indented(console: Console, markup: str, indent: int) -> None:
-    """One entry, wrapped to the console's width with every wrapped line indented too (and no
-    trailing spaces, so that piped output stays clean)."""
+def _indented(console: Console, markup: str, indent: int, hanging: int | None = None) -> None:
+    """One entry, wrapped to the console's width with every wrapped line indented too (by
+    `hanging`, else by `indent`), and no trailing spaces, so that piped output stays clean."""
     from rich.text import Text
 
-    for line in Text.from_markup(markup).wrap(console, max(20, console.width - indent)):
+    _wrapped(console, Text.from_markup(markup), indent, indent if hanging is None else hanging)
+
+
+def _wrapped(console: Console, text: Text, first: int, rest: int) -> None:
+    from rich.text import Text
+
+    for index, line in enumerate(text.wrap(console, max(20, console.width - max(first, rest)))):
         line.rstrip()
-        console.print(Text(" " * indent) + line, soft_wrap=True)
+        console.print(Text(" " * (rest if index else first)) + line, soft_wrap=True)
+
+
+def print_wrapped(console: Console, text: str) -> None:
+    """Plain text (never read as markup), each line wrapped to the console's width: a wrapped
+    line keeps the line's own indent plus two, and no line ends in spaces."""
+    from rich.text import Text
+
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if body:
+            _wrapped(console, Text(body), indent, indent + 2)
+        else:
+            console.print()
 
 
 def _finding_line(finding: Finding) -> str:
@@ -46,7 +67,7 @@ def _render_file(console: Console, file: str, findings: list[Finding]) -> None:
 
     from evidence.filling.options import fill_hint
 
-    console.print(f"  [bold]{escape(file)}[/bold]")
+    _indented(console, f"[bold]{escape(file)}[/bold]", 2, 4)
     unfilled = [f.pointer or "" for f in findings if f.code is Code.TEMPLATE_UNFILLED]
     if unfilled:
         _indented(console, f"[yellow]{Code.TEMPLATE_UNFILLED}[/yellow]  {len(unfilled)} "
@@ -64,10 +85,11 @@ def render_run(console: Console, run: RunResult) -> None:
         return  # said on standard error, as every usage or I/O error is
     if run.valid:
         note = f" ({run.placeholders} placeholders allowed)" if run.placeholders else ""
-        console.print(f"[green]✓[/green] {escape(run.path)}: valid{note}")
+        _indented(console, f"[green]✓[/green] {escape(run.path)}: valid{note}", 0, 2)
         return
     count = len(run.findings)
-    console.print(f"[red]✗[/red] {escape(run.path)}: {count} finding{'s' * (count != 1)}")
+    _indented(console, f"[red]✗[/red] {escape(run.path)}: {count} finding{'s' * (count != 1)}",
+              0, 2)
     by_file: defaultdict[str, list[Finding]] = defaultdict(list)
     for finding in run.findings:
         by_file[finding.file].append(finding)
@@ -92,7 +114,7 @@ def render_runs(console: Console, runs: list[RunResult]) -> None:
     for run in runs:
         render_run(console, run)
     if len(runs) > 1:
-        console.print(summary_line(runs))
+        print_wrapped(console, summary_line(runs))
 
 
 class TextReporter:
