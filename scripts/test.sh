@@ -4,12 +4,12 @@
 # src/evidence and 75 % of src/training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n==> %s\n' "$*"; }
 step "virtual environment (.venv)"
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 step "installing the project with its train and dev extras (jax, flax, transformers: a minute or two the first time)"
-.venv/bin/python -m pip install -q --progress-bar on -e '.[train,dev]'
+.venv/bin/python -m pip install --progress-bar on -e '.[train,dev]'
 step "ruff"
 .venv/bin/ruff check src tests bench
 step "mypy (strict on src/evidence)"
