@@ -1,6 +1,7 @@
 """Validate the run directories that the given files belong to: what the pre-commit hook runs.
 
-Each file belongs to the nearest directory above it that holds run_manifest.json.
+Each file belongs to every directory above it that holds run_manifest.json: its nearest run,
+and each run that encloses that one.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ SHORT = "Validate the runs that changed files belong to."
 def command(
     files: Annotated[list[str] | None, typer.Argument(
         metavar="FILE", show_default=False,
-        help="Changed files (pre-commit passes them); each belongs to the nearest directory "
-             "above it that holds run_manifest.json.")] = None,
+        help="Changed files (pre-commit passes them); each belongs to every directory above "
+             "it that holds run_manifest.json (its run, and any run enclosing that one).")] = None,
     template: Annotated[list[str] | None, typer.Option(
         "--template", metavar="PATTERN",
-        help="Run directories matching this shell pattern (relative to the repository root) "
-             "are templates: placeholders are accepted there, everything else is checked. "
-             "Repeatable.")] = None,
+        help="Run directories matching this shell pattern (relative to the repository root, "
+             "matched one path segment at a time: 'templates/*' is not "
+             "'templates/team/run'; '**' matches any number of segments) are templates: "
+             "placeholders are accepted there, everything else is checked. Repeatable.")] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:

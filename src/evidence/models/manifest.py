@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Final, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -9,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from evidence.models.artifact import ArtifactRef
 from evidence.models.dataset import DatasetRef
 from evidence.models.kaggle import KaggleFields
+from evidence.models.lock import LOCK_FILE
 from evidence.models.preflight import Platform, PreflightRecord
 from evidence.models.types import (
     Count,
@@ -21,10 +24,40 @@ from evidence.models.types import (
     Sha256,
     StrictModel,
     UtcTime,
+    canonical_path,
 )
 
 MANIFEST_FILE = "run_manifest.json"
 MANIFEST_SCHEMA_VERSION: Final = "1.0"
+
+# An archive holds the lock at its top, beside the run's folder `<run_id>/`: a run named like
+# the lock would put a folder and a file under one name. "Like" is as a case-insensitive file
+# system (macOS, Windows) and Windows' dropping of trailing dots see it, since an archive is
+# extracted there too. Nothing else sits at the archive's top, so nothing else is reserved.
+RESERVED_RUN_IDS: Final = frozenset({LOCK_FILE})
+
+
+def reserved_run_id(run_id: str) -> str | None:
+    """The archive's name that `run_id` would collide with, or None."""
+    folded = run_id.lower().rstrip(".")
+    return next((name for name in sorted(RESERVED_RUN_IDS) if folded == name.lower()), None)
+
+
+def _any_case(name: str) -> str:
+    return "".join(f"[{char.lower()}{char.upper()}]" if char.isalpha() else re.escape(char)
+                   for char in name)
+
+
+# The same refusal as a JSON Schema states it (ECMA patterns have no case-insensitive flag).
+_RESERVED_PATTERN = "^(?:" + "|".join(_any_case(name) for name in sorted(RESERVED_RUN_IDS)) + \
+    r")\.*$"
+
+
+def artifact_key(path: str) -> str:
+    """What makes two artifact paths name the same file: the same canonical path once Unicode
+    canonical equivalents are one (NFC; é composed or decomposed is the same name)."""
+    return unicodedata.normalize("NFC", canonical_path(path))
+
 
 Mode = Literal["smoke", "full"]
 DType = Literal["float32", "bfloat16", "float16"]
@@ -89,7 +122,9 @@ class RunManifest(StrictModel):
     schema_version: Literal["1.0"] = Field(description="Version of this document's schema.")
     run_id: Fillable[Identifier] = Field(
         description="The run's id, chosen by the trainer: letters, digits, '.', '_', '-'; at "
-                    "most 128 characters.")
+                    "most 128 characters; never the archive's lock name (evidence.lock.json, "
+                    "in any case).",
+        json_schema_extra={"not": {"pattern": _RESERVED_PATTERN}})
     mode: Fillable[Mode] = Field(description="smoke: a tiny model to check the pipeline; full: "
                                              "the real model.")
     model: Fillable[ModelRef] = Field(description="The model that was trained.")
@@ -115,16 +150,31 @@ class RunManifest(StrictModel):
         default=None, description="The memory preflight of the config that trained, "
                                   "where one ran before it (full runs).")
 
+    @field_validator("run_id")
+    @classmethod
+    def _not_reserved(cls, run_id: str) -> str:
+        reserved = reserved_run_id(run_id)
+        if reserved is not None:
+            raise ValueError(f"run id {run_id!r} is reserved: an archive holds {reserved} beside "
+                             "the run's folder, so choose another run id")
+        return run_id
+
     @field_validator("artifacts")
     @classmethod
     def _paths_unique(cls, artifacts: list[ArtifactRef] | str) -> list[ArtifactRef] | str:
+        """One entry per file. Uniqueness spans the list, so it is checked here, on the list,
+        where the document alone decides it (no disk needed) and every reader of a manifest
+        (validate, fill, package, the trainer) gets it."""
         if isinstance(artifacts, str):
             return artifacts
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for artifact in artifacts:
-            if artifact.path in seen:
-                raise ValueError(f"artifact path {artifact.path!r} is listed twice")
-            if artifact.path == MANIFEST_FILE:
+            key = artifact_key(artifact.path)
+            if key in seen:
+                same = "is listed twice" if seen[key] == artifact.path else \
+                    f"names the same file as {seen[key]!a} (equal in Unicode NFC)"
+                raise ValueError(f"artifact path {artifact.path!a} {same}")
+            if key == MANIFEST_FILE:
                 raise ValueError("the manifest cannot list itself as an artifact")
-            seen.add(artifact.path)
+            seen[key] = artifact.path
         return artifacts

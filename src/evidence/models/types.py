@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from typing import Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import (
@@ -67,9 +66,16 @@ GitCommit = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 ]
-# No whitespace at either end, one line. Spelled out rather than \S, which Rust (the models) and
-# Python (most JSON Schema tools) read differently, so that models and schemas agree.
-_TRIMMED_LINE = r"^[^ \t\n\r\f\v](?:[^\n]*[^ \t\n\r\f\v])?$"
+# A name is one line of text that reads the same in every tool: no control character (C0, DEL,
+# C1, which holds U+0085 NEXT LINE) and no line or paragraph separator (U+2028, U+2029) anywhere,
+# and no white space at either end. White space is the union of what Python's str.strip, Rust's
+# \s and JavaScript's trim() remove (Unicode White_Space, and U+FEFF), spelled out character by
+# character, since those engines (the models, the schema tools) read \s differently. Characters
+# above U+00FF are written as themselves: Rust, Python and ECMA spell their escapes differently.
+_NAME_FORBIDDEN = r"\x00-\x1f\x7f-\x9f" + "\u2028\u2029"
+_NAME_EDGE_SPACE = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff"
+_TRIMMED_LINE = (f"^[^{_NAME_FORBIDDEN}{_NAME_EDGE_SPACE}]"
+                 f"(?:[^{_NAME_FORBIDDEN}]*[^{_NAME_FORBIDDEN}{_NAME_EDGE_SPACE}])?$")
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_TRIMMED_LINE)]
 Count = Annotated[int, Field(ge=0)]
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -86,23 +92,36 @@ UtcTime = Annotated[AwareDatetime, PlainSerializer(_as_utc_z, return_type=str, w
 
 
 def _confined(path: str) -> str:
-    """Reject paths that could leave the run directory before anything touches the disk."""
-    if "\n" in path or "\r" in path:
-        raise ValueError("must be a single line")
+    """Reject paths that could leave the run directory, or that name a file in more than one
+    way, before anything touches the disk: a path is canonical, one name per file."""
+    if _UNPRINTABLE.search(path):
+        raise ValueError("must be a single line without control characters")
     if "\\" in path:
         raise ValueError("use '/' as the separator, not '\\'")
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
+    if path.startswith("/"):
         raise ValueError("must be relative to the run directory, not absolute")
-    if ".." in pure.parts:
-        raise ValueError("must not contain '..'")
     if path in ("", ".") or path.endswith("/"):
         raise ValueError("must name a file inside the run directory")
+    parts = path.split("/")
+    if ".." in parts:
+        raise ValueError("must not contain '..'")
+    if "" in parts or "." in parts:
+        raise ValueError(f"must be canonical: write {canonical_path(path)!r} "
+                         "(no '.' component, no '//')")
     return path
 
 
-# The JSON Schema states `_confined` as a pattern, for tools that read only the schema.
-_CONFINED_PATTERN = r"^(?!/)(?!.*\\)(?!(?:.*/)?\.\.(?:/|$))(?!\.$)(?!.*/$).+$"
+def canonical_path(path: str) -> str:
+    """The lexical normal form of a relative path: '.' components and repeated '/' dropped.
+    An artifact path must already be in it; two paths name the same file when these agree."""
+    return "/".join(part for part in path.split("/") if part not in ("", "."))
+
+
+_UNPRINTABLE = re.compile(f"[{_NAME_FORBIDDEN}]")
+# The JSON Schema states `_confined` as a pattern, for tools that read only the schema: one or
+# more components joined by '/', none empty, '.' or '..', no '\\' and nothing unprintable.
+_COMPONENT = rf"(?!\.\.?(?:/|$))[^/\\{_NAME_FORBIDDEN}]+"
+_CONFINED_PATTERN = rf"^{_COMPONENT}(?:/{_COMPONENT})*$"
 RelPath = Annotated[
     str,
     StringConstraints(min_length=1, max_length=1024),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import stat
+import unicodedata
 import zipfile
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 # The earliest time a zip can state; any fixed time would do.
@@ -58,3 +60,25 @@ def unsafe_name_reason(info: zipfile.ZipInfo) -> str | None:
 
 def is_symlink_entry(info: zipfile.ZipInfo) -> bool:
     return info.create_system == _UNIX and stat.S_ISLNK(info.external_attr >> 16)
+
+
+def portable_key(name: str) -> str:
+    """What a case-insensitive or Unicode-normalising file system (macOS, Windows) makes of a
+    name: two names with one key are one file there. Case is folded (casefold, a little wider
+    than any file system's folding, so a doubtful pair is refused rather than let through) and
+    canonical equivalents are one (NFC: é composed and decomposed)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def colliding_names(names: Iterable[str]) -> list[tuple[str, str]]:
+    """Each name that is one file with an earlier name (in sorted order) on such a file system,
+    as (earlier, name). An archive holds names that are distinct everywhere it is extracted."""
+    first: dict[str, str] = {}
+    pairs = []
+    for name in sorted(names):
+        key = portable_key(name)
+        if key in first:
+            pairs.append((first[key], name))
+        else:
+            first[key] = name
+    return pairs

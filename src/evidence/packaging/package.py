@@ -19,7 +19,7 @@ from evidence.io.run_files import collect_run_files, open_regular
 from evidence.models.artifact import ArtifactRef
 from evidence.models.lock import LOCK_FILE, EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE
-from evidence.packaging.layout import entry_name, zip_entry
+from evidence.packaging.layout import colliding_names, entry_name, zip_entry
 from evidence.packaging.lock import build_lock, named_manifest
 from evidence.validation.run import validate_run
 
@@ -80,6 +80,16 @@ def _write_archive(out: Path, run_dir: Path, run_id: str, paths: list[str],
     return lock
 
 
+def _collisions(paths: list[str]) -> list[Finding]:
+    """Files that would be one file once the archive is extracted on macOS or Windows: only one
+    of them would survive, so the archive would not hold what the run holds."""
+    return [Finding(name, Code.PACKAGE_NAME_COLLISION,
+                    f"{name!a} and {earlier!a} are one name on a case-insensitive or "
+                    "Unicode-normalising file system (macOS, Windows), where only one of them "
+                    "could be extracted; rename one (and its manifest entry)")
+            for earlier, name in colliding_names(paths)]
+
+
 def _check_output(run_dir: Path, out: Path) -> None:
     if out.resolve().is_relative_to(run_dir.resolve()):
         raise PackageError(f"{out}: the archive cannot be written inside the run directory "
@@ -103,11 +113,12 @@ def package_run(run_dir: Path, out: Path | None = None, progress: ProgressStart 
     if out is not None:
         _check_output(run_dir, out)
     report = validate_run(run_dir, progress=progress)
-    if not report.valid:
-        return PackageResult(report.findings)
     files = collect_run_files(run_dir)
-    if files.findings:
-        return PackageResult(files.findings)
+    collisions = _collisions(files.paths + files.others)
+    if not report.valid:
+        return PackageResult(report.findings + collisions)
+    if files.findings or collisions:
+        return PackageResult(files.findings + collisions)
     manifest = named_manifest(run_dir)
     if manifest is None or isinstance(manifest.artifacts, str):
         return PackageResult([Finding(MANIFEST_FILE, Code.PACKAGE_FILE_CHANGED,

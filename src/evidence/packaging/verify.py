@@ -24,8 +24,14 @@ from evidence.io.digest import ProgressStart, sha256_stream
 from evidence.io.pointer import pointer
 from evidence.io.strict_json import MAX_DOCUMENT_BYTES
 from evidence.models.lock import LOCK_FILE, LOCK_SCHEMA_VERSION, EvidenceLock
-from evidence.packaging.layout import entry_name, is_symlink_entry, unsafe_name_reason
+from evidence.packaging.layout import (
+    colliding_names,
+    entry_name,
+    is_symlink_entry,
+    unsafe_name_reason,
+)
 from evidence.packaging.lock import named_manifest
+from evidence.packaging.zip_structure import structure_problems
 from evidence.registry import RUN_SCHEMA_VERSIONS
 from evidence.validation.documents import LoadedDocument, parse_document
 from evidence.validation.run import validate_run
@@ -104,6 +110,10 @@ def inspect_entries(infos: list[zipfile.ZipInfo], max_bytes: int, label: str) ->
     seen: set[str] = set()
     findings = [problem for info in infos for problem in _entry_problems(info, seen)]
     findings += _file_and_directory(seen)
+    findings += [Finding(name, Code.ARCHIVE_DUPLICATE_ENTRY,
+                         f"{name!a} and {earlier!a} are one name on a case-insensitive "
+                         "or Unicode-normalising file system (macOS, Windows)")
+                 for earlier, name in colliding_names(seen)]
     declared = sum(info.file_size for info in infos)
     if declared > max_bytes:
         findings.append(Finding(label, Code.ARCHIVE_TOO_LARGE,
@@ -226,7 +236,7 @@ def _run_id_agrees(run_dir: Path, lock: EvidenceLock) -> list[Finding]:
 def _verify_open(archive: zipfile.ZipFile, label: str, max_bytes: int,
                  progress: ProgressStart | None) -> Verification:
     infos = archive.infolist()
-    problems = inspect_entries(infos, max_bytes, label)
+    problems = inspect_entries(infos, max_bytes, label) or structure_problems(archive, label)
     if problems:
         return Verification(problems)
     loaded = _read_lock(archive)

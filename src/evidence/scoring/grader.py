@@ -2,19 +2,26 @@
 
 A response is well formed when, stripped of surrounding whitespace, it is exactly one
 ``<reasoning>…</reasoning>`` block followed by one ``<answer>…</answer>`` block. Anything else is
-``format_ok: false`` and wrong, whatever it says.
+``format_ok: false`` and wrong, whatever it says. How answers compare is written down in
+docs/evidence.md ("How answers compare"); the trainer and `validate` both grade with this module.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-_TAGS = ("<reasoning>", "</reasoning>", "<answer>", "</answer>")
-_NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_FRACTION_RE = re.compile(r"^([+-]?\d+)\s*/\s*(\d+)$")
+# A tag in any case (<ANSWER>, </Reasoning>) inside a block makes the response ambiguous.
+_TAG_RE = re.compile(r"</?(?:reasoning|answer)>", re.ASCII | re.IGNORECASE)
+# ASCII digits only: other scripts' digits are folded to ASCII first (`_fold_unicode`). A number
+# may start with its point (.5) and carry an exponent of at most three digits (1e3, 2.5E-4).
+_NUMBER_RE = re.compile(r"^[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"
+                        r"(?:[eE][+-]?[0-9]{1,3})?$")
+_FRACTION_RE = re.compile(r"^([+-]?[0-9]+)\s*/\s*([0-9]+)$", re.ASCII)
+_MINUS_SIGN = "\u2212"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +32,7 @@ class Grade:
 
 
 def _has_tag(text: str) -> bool:
-    return "<" in text and any(tag in text for tag in _TAGS)
+    return "<" in text and _TAG_RE.search(text) is not None
 
 
 def extract_answer(response: str) -> str | None:
@@ -56,13 +63,29 @@ def _as_number(text: str) -> Fraction | None:
     return None
 
 
+def _fold_unicode(text: str) -> str:
+    """NFC (one spelling per character: é composed or decomposed), then every decimal digit of
+    any script (Arabic-Indic U+0663, fullwidth U+FF13, ...) as its ASCII digit and U+2212 as
+    '-'. Not NFKC: that would also make x² into x2, ① into 1 and U+FF1C into <."""
+    composed = unicodedata.normalize("NFC", text).replace(_MINUS_SIGN, "-")
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii()
+                   else char for char in composed)
+
+
 @lru_cache(maxsize=65536)
 def normalize_answer(text: str) -> str | Fraction:
-    """Numbers become exact values (1,200 == 1200.0; 6/8 == 3/4); words casefolded, a trailing
-    period dropped, whitespace collapsed."""
+    """Numbers become exact values (1,200 == 1200.0 == 1.2e3; 6/8 == 3/4; .5 == 0.5); words
+    casefolded, a trailing period dropped, whitespace collapsed; non-ASCII text in NFC with its
+    digits and minus signs in ASCII first. ASCII text, nearly every answer, skips that step."""
+    unicode = not text.isascii()
+    if unicode:
+        text = _fold_unicode(text)
     cleaned = " ".join(text.split()).removesuffix(".").strip()
     number = _as_number(cleaned)
-    return number if number is not None else cleaned.casefold()
+    if number is not None:
+        return number
+    folded = cleaned.casefold()
+    return unicodedata.normalize("NFC", folded) if unicode else folded
 
 
 def answers_match(extracted: str, reference: str) -> bool:
