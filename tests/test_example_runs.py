@@ -38,11 +38,7 @@ NOT_FROM_VALIDATE = {
     Code.PREFLIGHT_BATCH_NOT_DIVISIBLE, Code.PREFLIGHT_POSITIONS_TOO_FEW,
 }
 # A case that shows a bug in the validator: name -> reason (xfail, strict).
-KNOWN_BUGS: dict[str, str] = {
-    "prediction_blank_line": "a blank line is counted as a prediction row: besides json_empty, "
-                             "check_row_count reports a scorecard_mismatch '7 rows, but the data "
-                             "set's eval split has 6 items' for a file of 6 rows",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 Triple = tuple[str, str, str | None]
 

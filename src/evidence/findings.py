@@ -21,6 +21,8 @@ class Code(StrEnum):
     JSON_DUPLICATE_KEY = "json_duplicate_key"
     JSON_NON_FINITE = "json_non_finite"
     JSON_NOT_OBJECT = "json_not_object"
+    JSON_NUMBER_TOO_LARGE = "json_number_too_large"
+    JSON_LONE_SURROGATE = "json_lone_surrogate"
     # Structure (the models)
     SCHEMA_MISSING_KEY = "schema_missing_key"
     SCHEMA_UNKNOWN_KEY = "schema_unknown_key"

@@ -36,8 +36,14 @@ class KaggleOption:
         except ValidationError as error:
             reason = error.errors()[0]["msg"]
             expected = KaggleFields.model_fields[self.field].description
-            raise OptionError(f"{self.flag} {text!r}: {reason}; expected {expected}") from None
+            raise OptionError(f"{self.flag} {_shown(text)}: {reason}; expected {expected}") \
+                from None
         return Statement("run_manifest", f"/kaggle/{self.field}", value, self.flag)
+
+
+def _shown(text: str) -> str:
+    """The value as the message quotes it: a 5,000-digit one is not echoed whole."""
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
 
 
 KAGGLE_OPTIONS = (

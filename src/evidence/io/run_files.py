@@ -96,9 +96,48 @@ def collect_run_files(run_dir: Path) -> RunFiles:
     return found
 
 
-def open_regular(path: Path) -> IO[bytes]:
-    """Open a file for reading only if it is still a regular file and not a link to one."""
-    fd = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def kind_in_words(mode: int) -> str:
+    """What a file of this mode is, for a message: 'a FIFO (named pipe)', 'a directory', ..."""
+    for test, words in _KINDS:
+        if test(mode):
+            return words
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def not_regular_reason(path: Path, *, follow: bool = False) -> str | None:
+    """Why `path` is not a regular file that can be read ('a FIFO (named pipe)', 'a dangling
+    symbolic link', ...), or None when it is one (with `follow`, a symlink to one is one too).
+    Looks with lstat and stat only: nothing is opened, so a FIFO or device can never block.
+    Raises OSError (FileNotFoundError when there is nothing there, PermissionError when a
+    directory on the way cannot be searched)."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode) and follow:
+        try:
+            target = os.stat(path).st_mode
+        except FileNotFoundError:
+            return "a dangling symbolic link (what it points at does not exist)"
+        return None if stat.S_ISREG(target) else f"a symbolic link to {kind_in_words(target)}"
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.stat(path).st_mode
+        except FileNotFoundError:
+            return "a dangling symbolic link (what it points at does not exist)"
+        except OSError:
+            return "a symbolic link that cannot be followed"
+        return f"a symbolic link (to {kind_in_words(target)})"
+    return None if stat.S_ISREG(mode) else kind_in_words(mode)
+
+
+def open_regular(path: Path, *, follow: bool = False) -> IO[bytes]:
+    """Open a file for reading only if it is still a regular file and (unless `follow`) not a
+    link to one. Opened without blocking, so a FIFO put in its place cannot hang the reader."""
+    flags = _NO_FOLLOW if not follow else getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotRegularFile(errno.EINVAL, "not a regular file any more", str(path))

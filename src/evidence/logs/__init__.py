@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
+from evidence.findings import Code
+from evidence.io.run_files import not_regular_reason, open_regular
 from evidence.logs.detect import LogForm, detect_form
 from evidence.logs.errors import LogError
 from evidence.logs.kaggle import read_kaggle
@@ -18,7 +20,7 @@ from evidence.logs.protocol import MARKER
 from evidence.logs.stated import StatedLine, evidence_in
 
 __all__ = ["LogError", "LogForm", "LogLine", "StatedLine", "detect_form", "evidence_in",
-           "read_log_lines", "scan_evidence"]
+           "open_log", "read_log_lines", "scan_evidence"]
 
 # Each reader takes the open log and, optionally, the text a line must contain to be kept.
 READERS: dict[LogForm, Callable[[BinaryIO, str | None], Iterator[LogLine]]] = {
@@ -28,11 +30,30 @@ READERS: dict[LogForm, Callable[[BinaryIO, str | None], Iterator[LogLine]]] = {
 }
 
 
+def open_log(path: Path) -> BinaryIO:
+    """The log, open for reading; LogError when it is not a regular file (a FIFO, a device, a
+    dangling symlink: named as such, and never opened, so nothing blocks) or cannot be read.
+    A symlink to a regular file is followed: a log given on the command line may be one."""
+    try:
+        kind = not_regular_reason(path, follow=True)
+        if kind is None:
+            return cast(BinaryIO, open_regular(path, follow=True))
+    except OSError as error:
+        raise LogError(Code.FILE_UNREADABLE,
+                       f"cannot read the log {path.name}: {error.strerror or error}") from None
+    raise LogError(Code.FILE_UNREADABLE,
+                   f"the log {path.name} is {kind}, not a regular file; give the log file itself")
+
+
 def read_log_lines(path: Path, wanted: str | None = None) -> Iterator[LogLine]:
     """The visible lines of a log in any form (those containing `wanted`, if given); LogError
-    if its form is broken."""
-    with path.open("rb") as handle:
-        yield from READERS[detect_form(handle)](handle, wanted)
+    if it cannot be read or its form is broken."""
+    with open_log(path) as handle:
+        try:
+            yield from READERS[detect_form(handle)](handle, wanted)
+        except OSError as error:
+            raise LogError(Code.FILE_UNREADABLE,
+                           f"cannot read the log {path.name}: {error.strerror or error}") from None
 
 
 def scan_evidence(path: Path) -> Iterator[StatedLine]:

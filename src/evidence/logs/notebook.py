@@ -6,6 +6,7 @@ with the advice to use Kaggle's log, which is read in a stream.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -23,7 +24,12 @@ def _malformed(message: str) -> LogError:
 
 
 def _read_notebook(handle: BinaryIO) -> dict[str, Any]:
-    data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+    # Not read(MAX_NOTEBOOK_BYTES + 1) on a small file: read(n) sets n bytes aside first.
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # an in-memory handle
+        size = MAX_NOTEBOOK_BYTES
+    data = handle.read(min(size, MAX_NOTEBOOK_BYTES) + 1)
     if len(data) > MAX_NOTEBOOK_BYTES:
         raise LogError(Code.FILE_TOO_LARGE,
                        f"the notebook is over {MAX_NOTEBOOK_BYTES} bytes; give Kaggle's log "

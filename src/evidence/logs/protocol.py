@@ -53,7 +53,8 @@ def parse_line(line: str) -> EvidenceLine | None:
                             f"(this evidence reads version {PROTOCOL_VERSION}); "
                             "upgrade evidence or re-run with a matching trainer")
     try:
-        data = loads_strict(payload.strip().encode("utf-8"))
+        # surrogatepass: a lone surrogate that reached here is refused as not UTF-8, never a crash
+        data = loads_strict(payload.strip().encode("utf-8", "surrogatepass"))
     except StrictJsonError as error:
         raise ProtocolError(f"malformed evidence line: {error.message}") from None
     if set(data) != {"doc", "pointer", "value"} or data["doc"] not in STATED_DOCUMENTS \

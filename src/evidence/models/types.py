@@ -77,8 +77,11 @@ _NAME_EDGE_SPACE = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff"
 _TRIMMED_LINE = (f"^[^{_NAME_FORBIDDEN}{_NAME_EDGE_SPACE}]"
                  f"(?:[^{_NAME_FORBIDDEN}]*[^{_NAME_FORBIDDEN}{_NAME_EDGE_SPACE}])?$")
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_TRIMMED_LINE)]
-Count = Annotated[int, Field(ge=0)]
-PositiveInt = Annotated[int, Field(ge=1)]
+# Counts, sizes and steps fit in a signed 64-bit integer, as every file system, JSON tool and
+# array library holds them; a larger one is not a real count, and the schemas say so too.
+INT64_MAX = 2**63 - 1
+Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
+PositiveInt = Annotated[int, Field(ge=1, le=INT64_MAX)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Seconds = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 

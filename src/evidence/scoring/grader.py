@@ -53,7 +53,15 @@ def extract_answer(response: str) -> str | None:
     return answer.strip()
 
 
+# An answer longer than this is never read as a number: no reference answer is one, CPython
+# refuses to convert integers past 4,300 digits, and exact arithmetic on huge ones is slow. Such
+# an answer is compared as text, so it equals only itself.
+MAX_NUMBER_CHARS = 100
+
+
 def _as_number(text: str) -> Fraction | None:
+    if len(text) > MAX_NUMBER_CHARS:
+        return None
     fraction = _FRACTION_RE.match(text)
     if fraction:
         denominator = int(fraction.group(2))

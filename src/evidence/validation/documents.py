@@ -5,6 +5,7 @@ Every problem becomes a `Finding` with the document's file name and a JSON point
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from evidence.findings import Code, Finding
 from evidence.io.pointer import pointer
 from evidence.io.pydantic_errors import pydantic_findings
+from evidence.io.run_files import not_regular_reason, open_regular
 from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
 from evidence.models.types import is_placeholder
 
@@ -31,21 +33,40 @@ class LoadedDocument(Generic[M]):
     findings: list[Finding] = field(default_factory=list)
 
 
+def unreadable_file(path: Path, file: str) -> Finding | None:
+    """Why the evidence file at `path` cannot be read, as a finding naming what is there (a
+    FIFO, a device, a dangling symlink, a directory), or None when it is a regular file. Looks
+    without opening anything, so a FIFO never blocks."""
+    try:
+        kind = not_regular_reason(path)
+    except FileNotFoundError:
+        return Finding(file, Code.FILE_MISSING, f"{file} is missing from the run directory")
+    except OSError as error:
+        return Finding(file, Code.FILE_UNREADABLE, f"cannot read {file}: {error.strerror}")
+    if kind is None:
+        return None
+    return Finding(file, Code.FILE_UNREADABLE,
+                   f"{file} is {kind}, not a regular file; replace it with the file itself")
+
+
 def read_file_bytes(path: Path, file: str, max_bytes: int) -> tuple[bytes | None, list[Finding]]:
     """Read a whole evidence file, or say why it cannot be read."""
-    if not path.exists() and not path.is_symlink():
-        return None, [Finding(file, Code.FILE_MISSING, f"{file} is missing from the run directory")]
-    if path.is_symlink() or not path.is_file():
-        return None, [Finding(file, Code.FILE_UNREADABLE,
-                              f"{file} is not a regular file (a symlink or a directory)")]
+    problem = unreadable_file(path, file)
+    if problem is not None:
+        return None, [problem]
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [Finding(file, Code.FILE_TOO_LARGE,
-                                  f"{size} bytes is over the {max_bytes}-byte limit")]
-        return path.read_bytes(), []
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return None, [Finding(file, Code.FILE_TOO_LARGE,
+                                      f"{size} bytes is over the {max_bytes}-byte limit")]
+            data = handle.read(size + 1)  # not max_bytes: read(n) sets n bytes aside
     except OSError as error:
-        return None, [Finding(file, Code.FILE_UNREADABLE, f"cannot read {file}: {error.strerror}")]
+        return None, [Finding(file, Code.FILE_UNREADABLE,
+                              f"cannot read {file}: {error.strerror or error}")]
+    if len(data) > size:  # it grew while being read; read again when it is finished
+        return None, [Finding(file, Code.FILE_UNREADABLE, f"{file} changed while being read")]
+    return data, []
 
 
 def placeholder_pointers(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[str]:

@@ -45,16 +45,17 @@ def _scorecard_is_template(summary: LoadedDocument[EvalSummary]) -> bool:
 def _check_predictions(run_dir: Path, summary: LoadedDocument[EvalSummary],
                        allow_template: bool) -> tuple[PredictionsCheck | None, list[Finding]]:
     path = run_dir / PREDICTIONS_FILE
-    if not path.exists() and not path.is_symlink():
+    try:
+        present = path.exists() or path.is_symlink()
+    except OSError:  # the run directory cannot be searched: check_predictions says so
+        present = True
+    if not present:
         if allow_template and _scorecard_is_template(summary):
             return None, []
         return None, [Finding(PREDICTIONS_FILE, Code.FILE_MISSING,
                               f"{PREDICTIONS_FILE} is missing; the scorecard cannot be checked")]
-    if path.is_symlink() or not path.is_file():
-        return None, [Finding(PREDICTIONS_FILE, Code.FILE_UNREADABLE,
-                              f"{PREDICTIONS_FILE} is not a regular file")]
-    result = check_predictions(path)
-    return result, result.findings
+    result = check_predictions(path)  # names a FIFO, device or symlink as such, never opens it
+    return (result if result.readable else None), result.findings
 
 
 def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,

@@ -21,7 +21,9 @@ from evidence.findings import Code, Finding
 from evidence.io.strict_json import StrictJsonError, loads_strict
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.scoring.scorecard import ScoreAccumulator
+from evidence.validation.documents import unreadable_file
 from evidence.validation.predictions.parallel import check_ranges
+from evidence.validation.predictions.reader import OVERLONG, numbered_lines
 from evidence.validation.predictions.rows import MAX_FINDINGS, check_range, id_digest
 
 __all__ = ["MAX_FINDINGS", "PredictionsCheck", "check_predictions", "check_range"]
@@ -32,6 +34,8 @@ class PredictionsCheck:
     rows: int
     scores: ScoreAccumulator
     findings: list[Finding]
+    # False when the file could not be read at all: `rows` and `scores` then say nothing.
+    readable: bool = True
 
 
 def _renumbered(finding: Finding, offset: int) -> Finding:
@@ -44,32 +48,48 @@ def _renumbered(finding: Finding, offset: int) -> Finding:
 def _report_duplicate_ids(path: Path, file: str, suspects: set[int]) -> list[Finding]:
     findings: list[Finding] = []
     first_line: dict[str, int] = {}
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                item_id = loads_strict(line).get("item_id")
-            except StrictJsonError:
-                continue
-            if not isinstance(item_id, str) or id_digest(item_id) not in suspects:
-                continue
-            if item_id in first_line:
-                findings.append(Finding(file, Code.DUPLICATE_ITEM_ID,
-                                        f"item_id {item_id!r} already appeared on line "
-                                        f"{first_line[item_id]}", "/item_id", number))
-            else:
-                first_line[item_id] = number
+    for number, line in numbered_lines(path):
+        if line is OVERLONG:
+            continue
+        try:
+            item_id = loads_strict(line).get("item_id")
+        except StrictJsonError:
+            continue
+        if not isinstance(item_id, str) or id_digest(item_id) not in suspects:
+            continue
+        if item_id in first_line:
+            findings.append(Finding(file, Code.DUPLICATE_ITEM_ID,
+                                    f"item_id {item_id!r} already appeared on line "
+                                    f"{first_line[item_id]}", "/item_id", number))
+        else:
+            first_line[item_id] = number
     return findings
 
 
 def check_predictions(path: Path, file: str = PREDICTIONS_FILE) -> PredictionsCheck:
+    """Every row checked; a file that is not a regular file, or cannot be read, is one
+    finding (a FIFO is never opened for reading, so it cannot block)."""
+    problem = unreadable_file(path, file)
+    if problem is not None:
+        return PredictionsCheck(0, ScoreAccumulator(), [problem], readable=False)
+    try:
+        return _check_readable(path, file)
+    except OSError as error:
+        return PredictionsCheck(0, ScoreAccumulator(), [Finding(
+            file, Code.FILE_UNREADABLE, f"cannot read {file}: {error.strerror or error}")],
+            readable=False)
+
+
+def _check_readable(path: Path, file: str) -> PredictionsCheck:
     parts = check_ranges(path, file)
     findings: list[Finding] = []
     scores = ScoreAccumulator()
     digests: array[int] = array("Q")
-    offset = suppressed = 0
+    offset = suppressed = rows = 0
     for part in parts:
         findings += [_renumbered(finding, offset) for finding in part.findings]
         offset += part.lines
+        rows += part.rows
         suppressed += part.suppressed
         digests.extend(part.id_digests)
         for labels, count in part.outcomes.items():
@@ -80,11 +100,11 @@ def check_predictions(path: Path, file: str = PREDICTIONS_FILE) -> PredictionsCh
     del ordered
     if suspects:
         findings += _report_duplicate_ids(path, file, suspects)
-    if offset == 0:
+    if rows == 0:
         findings.append(Finding(file, Code.JSON_EMPTY, "no prediction rows; expected one per item"))
     if suppressed or len(findings) > MAX_FINDINGS:
         suppressed += max(0, len(findings) - MAX_FINDINGS)
         findings = findings[:MAX_FINDINGS]
         findings.append(Finding(file, findings[-1].code,
                                 f"... and {suppressed} more findings in this file"))
-    return PredictionsCheck(rows=offset, scores=scores, findings=findings)
+    return PredictionsCheck(rows=rows, scores=scores, findings=findings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_ROW_BYTES = 4 * 1024 * 1024
 BLOCK_BYTES = 2 * 1024 * 1024
@@ -39,14 +40,50 @@ def blocks(path: Path, start: int, end: int) -> Iterator[bytes]:
             yield pending
 
 
+def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(1-based number, bytes) of every line, an overlong one as OVERLONG: memory stays flat."""
+    number = 0
+    for block in blocks(path, 0, path.stat().st_size):
+        if block is OVERLONG:
+            number += 1
+            yield number, OVERLONG
+            continue
+        for line in block.removesuffix(b"\n").split(b"\n"):
+            number += 1
+            yield number, line
+
+
+# How far the split reads at a time while it looks for the end of a line.
+SCAN_BYTES = 64 * 1024
+
+
+def _next_line_start(handle: BinaryIO, position: int, size: int) -> int:
+    """Where the first line that starts at or after `position` starts (or `size`). Reads in
+    small pieces and keeps none: a file without newlines costs one pass, not its size in memory
+    (readline() would hold the whole line it cannot find the end of)."""
+    if position == 0:
+        return 0
+    handle.seek(position - 1)
+    while position - 1 < size:
+        data = handle.read(SCAN_BYTES)
+        if not data:
+            break
+        newline = data.find(b"\n")
+        if newline >= 0:
+            return position + newline
+        position += len(data)
+    return size
+
+
 def line_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
     """Split the file into about `parts` byte ranges that start and end at line boundaries."""
     size = path.stat().st_size
     cuts = [0]
     with path.open("rb") as handle:
         for part in range(1, parts):
-            handle.seek(max(size * part // parts, cuts[-1]))
-            handle.readline()
-            cuts.append(min(handle.tell(), size))
+            cut = _next_line_start(handle, max(size * part // parts, cuts[-1]), size)
+            cuts.append(cut)
+            if cut >= size:
+                break
     cuts.append(size)
     return [(a, b) for a, b in pairwise(cuts) if b > a]

@@ -38,10 +38,16 @@ class RangeCheck:
     """What one byte range of the file gave; line numbers count from the range's first line."""
 
     lines: int = 0
+    # Blank lines: each is a json_empty finding, and none is a prediction row.
+    blank: int = 0
     outcomes: Outcomes = field(default_factory=Counter)
     id_digests: array[int] = field(default_factory=lambda: array("Q"))
     findings: list[Finding] = field(default_factory=list)
     suppressed: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.lines - self.blank
 
     def add(self, finding: Finding) -> None:
         if len(self.findings) < MAX_FINDINGS:
@@ -92,6 +98,12 @@ def _accept(check: RangeCheck, rows: list[Prediction], first_numbers: list[int],
 
 
 def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) -> None:
+    if not line.strip():
+        check.blank += 1
+        check.add(Finding(file, Code.JSON_EMPTY,
+                          "blank line; predictions.jsonl holds one JSON object a line, so "
+                          "remove it", line=number))
+        return
     if len(line) > MAX_ROW_BYTES:
         check.add(Finding(file, Code.FILE_TOO_LARGE,
                              f"row is {len(line)} bytes, over the {MAX_ROW_BYTES}-byte limit",
@@ -117,7 +129,7 @@ def _check_lines(check: RangeCheck, first: int, lines: list[bytes], file: str) -
     fast: list[bytes] = []
     numbers: list[int] = []
     for number, line in enumerate(lines, start=first):
-        if _cannot_hide_duplicate_keys(line, 1):
+        if len(line) <= MAX_ROW_BYTES and _cannot_hide_duplicate_keys(line, 1):
             fast.append(line)
             numbers.append(number)
         else:
@@ -132,11 +144,21 @@ def _check_lines(check: RangeCheck, first: int, lines: list[bytes], file: str) -
     check.findings.sort(key=lambda finding: finding.line or 0)
 
 
+def _longest_line(body: bytes) -> int:
+    longest = start = 0
+    while (end := body.find(b"\n", start)) >= 0:
+        longest, start = max(longest, end - start), end + 1
+    return max(longest, len(body) - start)
+
+
 def _check_block(check: RangeCheck, first: int, block: bytes, file: str) -> int:
     """Check the complete lines in `block`; returns how many there were."""
     lines = block.count(b"\n") + (not block.endswith(b"\n"))
     body = block.removesuffix(b"\n")
-    if _cannot_hide_duplicate_keys(body, lines):
+    # A block may hold a line over the row limit (the reader bounds what it holds, not each
+    # line): only the careful path, which measures every line, may accept such a block.
+    if (len(body) <= MAX_ROW_BYTES or _longest_line(body) <= MAX_ROW_BYTES) and \
+            _cannot_hide_duplicate_keys(body, lines):
         try:
             rows = _ROWS.validate_json(b"[" + body.replace(b"\n", b",") + b"]")
         except ValidationError:
