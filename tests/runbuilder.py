@@ -25,8 +25,10 @@ from evidence.scoring.grader import grade
 from evidence.scoring.scorecard import score
 
 RUN_ID = "run-20261125-smoke"
+# Not a data set evidence knows (as it knows the shipped dev-reasoning-v2): the sample rows are
+# made up, so the data set check has nothing to compare them with.
 LOG_FILE = "kaggle_output_log.txt"
-DATASET = DatasetRef(name="dev-reasoning-v2", version="2.0.0", sha256="a" * 64,
+DATASET = DatasetRef(name="toy-reasoning", version="1.0.0", sha256="a" * 64,
                      train_items=10, eval_items=6)
 KAGGLE = KaggleFields(kaggle_notebook_url="https://www.kaggle.com/code/alice/gemma-reasoning",
                       kaggle_notebook_version=7, kaggle_run_id=212345678)

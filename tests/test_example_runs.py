@@ -22,7 +22,9 @@ RUNS = FIXTURES / "runs"
 OPTIONS = {"allow_template", "profile"}
 # What a run directory cannot show in a tiny committed fixture: a document over 16 MiB or a
 # prediction row over 4 MiB (tested at the reader: test_strict_json.py, test_predictions.py).
-NOT_SHOWN_BY_A_FOLDER = {Code.FILE_TOO_LARGE}
+# Nor a comparison with Kaggle's copy of the log, a file outside the run (`--kaggle-log`,
+# tested through the CLI in tests/truth/).
+NOT_SHOWN_BY_A_FOLDER = {Code.FILE_TOO_LARGE, Code.KAGGLE_COPY_MISMATCH}
 # Codes no run directory can give to `evidence validate`: fill, package, verify and the preflight.
 NOT_FROM_VALIDATE = {
     Code.LOG_MALFORMED, Code.LOG_EVIDENCE_UNREADABLE, Code.LOG_NO_EVIDENCE,

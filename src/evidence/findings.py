@@ -45,6 +45,15 @@ class Code(StrEnum):
     ARTIFACT_SIZE_MISMATCH = "artifact_size_mismatch"
     ARTIFACT_UNLISTED = "artifact_unlisted"
     KAGGLE_LOG_MISMATCH = "kaggle_log_mismatch"
+    # Truth anchored outside the documents (the log, Kaggle's copy, the data set, sanity)
+    KAGGLE_LOG_MISSING = "kaggle_log_missing"
+    KAGGLE_COPY_MISMATCH = "kaggle_copy_mismatch"
+    DATASET_IDENTITY_MISMATCH = "dataset_identity_mismatch"
+    DATASET_COVERAGE_MISMATCH = "dataset_coverage_mismatch"
+    DATASET_ITEM_MISMATCH = "dataset_item_mismatch"
+    MODE_CONTRADICTS_CONFIG = "mode_contradicts_config"
+    MODEL_IDENTITY_MISMATCH = "model_identity_mismatch"
+    TIMINGS_INCONSISTENT = "timings_inconsistent"
     # Filling a template from a console log (evidence fill)
     LOG_MALFORMED = "log_malformed"
     LOG_EVIDENCE_UNREADABLE = "log_evidence_unreadable"

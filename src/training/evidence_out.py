@@ -18,6 +18,7 @@ from evidence import (
     PREDICTIONS_FILE,
     RUN_MANIFEST,
     ArtifactRef,
+    Code,
     ConfigRef,
     DatasetRef,
     DeviceInfo,
@@ -34,6 +35,7 @@ from evidence import (
     describe_artifact,
     format_line,
     is_placeholder,
+    parse_line,
     score,
     validate_run,
     write_jsonl_atomic,
@@ -91,7 +93,9 @@ def write_manifest(run_dir: Path, *, run_id: str, mode: Mode, model: ModelRef,
 
 def evidence_lines(manifest: RunManifest, summary: EvalSummary) -> list[str]:
     """One protocol line per top-level field (per Kaggle field), placeholders left out: the
-    console log alone can rebuild every field the run knew."""
+    console log alone can rebuild every field the run knew, and `evidence validate` holds the
+    documents to it. The predictions file is anchored there too: its SHA-256 and size in
+    /artifacts, its row count in /scorecard (overall n_items) and /dataset (eval_items)."""
     lines = []
     manifest_json = manifest.model_dump(mode="json")
     for name, value in manifest_json.items():
@@ -102,6 +106,10 @@ def evidence_lines(manifest: RunManifest, summary: EvalSummary) -> list[str]:
             lines.append(format_line(RUN_MANIFEST.name, f"/{name}", value))
     for name, value in summary.model_dump(mode="json").items():
         lines.append(format_line(EVAL_SUMMARY.name, f"/{name}", value))
+    unread = [line[:80] for line in lines if parse_line(line) is None]
+    if unread:  # a log reader skips an overlong line: its field would go unstated, unchecked
+        raise TrainingError(f"an evidence line is too long for log readers to read back: "
+                            f"{unread[0]}...", exit_code=1)
     return lines
 
 
@@ -111,7 +119,10 @@ def self_check(run_dir: Path, kaggle: KaggleFields,
     know may remain placeholders; anything else is a failure (a TrainingError)."""
     open_kaggle = sum(is_placeholder(value) for _, value in kaggle)
     result = validate_run(run_dir, allow_template=open_kaggle > 0)
-    problems = [f"{f.file} {f.pointer or ''} [{f.code}] {f.message}" for f in result.findings]
+    # The console log is still being printed: the session records it afterwards (`evidence
+    # fill --from-log`), so its absence is the one finding the run cannot avoid yet.
+    problems = [f"{f.file} {f.pointer or ''} [{f.code}] {f.message}" for f in result.findings
+                if f.code is not Code.KAGGLE_LOG_MISSING]
     if result.placeholders != open_kaggle:
         problems.append(f"{result.placeholders} placeholders where only the {open_kaggle} "
                         "Kaggle fields may be open")

@@ -44,7 +44,10 @@ RECORD = PreflightRecord(target="attached", platform="cpu", device_kind="cpu", d
 
 def rewrite(run: Path, **changes: object) -> Path:
     """The built run with manifest fields changed (the mode in both documents), digests
-    brought up to date, so that only the change itself can be a finding."""
+    brought up to date, so that only the change itself can be a finding. A full run has no
+    smoke config."""
+    if changes.get("mode") == "full":
+        changes.setdefault("smoke_config", None)
     manifest = RunManifest.model_validate_json((run / MANIFEST_FILE).read_bytes())
     mode = changes.get("mode", manifest.mode)
     summary = EvalSummary.model_validate_json((run / EVAL_SUMMARY_FILE).read_bytes())

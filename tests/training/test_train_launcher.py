@@ -172,9 +172,10 @@ def test_full_mode_trains_a_local_pretrained_model(tmp_path: Path) -> None:
                   KAGGLE_NOTEBOOK_URL="https://www.kaggle.com/code/someone/gemma-run",
                   KAGGLE_NOTEBOOK_VERSION="3", KAGGLE_RUN_ID="212345678")
     assert done.returncode == 0, done.stderr[-3000:]
-    # Kaggle fields from the environment: the run is complete, no template flag needed.
+    # Kaggle fields from the environment: no template flag needed; only the console log, which
+    # the session records after the run (`evidence fill --from-log`), is still to come.
     report = validate_run(tmp_path / "run")
-    assert report.valid, report.findings
+    assert [finding.code for finding in report.findings] == ["kaggle_log_missing"]
     manifest = json.loads((tmp_path / "run" / MANIFEST_FILE).read_text())
     assert manifest["mode"] == "full" and manifest["smoke_config"] is None
     assert manifest["model"]["family"] == "gemma" and manifest["model"]["dtype"] == "float32"

@@ -31,6 +31,17 @@ def command(
         help="Also check that a run that may be submitted (not a smoke run) uses a model this "
              "competition profile allows: a shipped name such as tunix-hackathon-2025, or a "
              "YAML file. Without it, eligibility is not checked.")] = None,
+    kaggle_log: Annotated[Path | None, typer.Option(
+        "--kaggle-log", metavar="FILE",
+        help="Kaggle's own copy of the run's log, as `kaggle kernels output OWNER/SLUG` "
+             "downloads it (its JSON array): the run's documents and recorded log must state "
+             "what it states. Takes one RUN_DIR.")] = None,
+    dataset: Annotated[Path | None, typer.Option(
+        "--dataset", metavar="FILE",
+        help="The data set file the run evaluated on (the trainer's JSONL rows): the "
+             "predictions must cover exactly its eval split with its answers, and the "
+             "manifest must name its digest. Without it, a shipped data set the manifest "
+             "names (dev-reasoning-v2) is checked.")] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -41,7 +52,25 @@ def command(
         loaded = load_profile(profile) if profile else None
     except ProfileError as error:
         return fail(error.message, as_json=as_json, command=NAME)
+    if kaggle_log is not None and len(run_dirs) > 1:
+        return fail("--kaggle-log is the log of one run: give one RUN_DIR with it",
+                    as_json=as_json, command=NAME)
+    copy = known = None
+    if kaggle_log is not None:
+        from evidence.validation.checks.kaggle_log import KaggleLogError, read_kaggle_copy
+
+        try:
+            copy = read_kaggle_copy(kaggle_log)
+        except KaggleLogError as error:
+            return fail(error.message, as_json=as_json, command=NAME)
+    if dataset is not None:
+        from evidence.validation.checks.dataset import DatasetFileError, read_dataset_file
+
+        try:
+            known = read_dataset_file(dataset)
+        except DatasetFileError as error:
+            return fail(error.message, as_json=as_json, command=NAME)
     progress = None if as_json or quiet else hashing_progress
     outcome = validate_paths(run_dirs, allow_template=allow_template, profile=loaded,
-                             progress=progress)
+                             progress=progress, kaggle_log=copy, dataset=known)
     return finish(outcome, as_json=as_json, quiet=quiet)

@@ -25,6 +25,11 @@ def command(
         "--max-bytes", metavar="N", min=1,
         help="Refuse an archive whose entries would decompress to more than N bytes in all "
              "(default: 64 GiB).")] = None,
+    kaggle_log: Annotated[Path | None, typer.Option(
+        "--kaggle-log", metavar="FILE",
+        help="Kaggle's own copy of the run's log, as `kaggle kernels output OWNER/SLUG` "
+             "downloads it (its JSON array): the archived run's documents and recorded log "
+             "must state what it states.")] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -37,8 +42,17 @@ def command(
                     as_json=as_json, command=NAME)
     if not archive.is_file():
         return fail(f"{archive}: no such archive", as_json=as_json, command=NAME)
+    copy = None
+    if kaggle_log is not None:
+        from evidence.validation.checks.kaggle_log import KaggleLogError, read_kaggle_copy
+
+        try:
+            copy = read_kaggle_copy(kaggle_log)
+        except KaggleLogError as error:
+            return fail(error.message, as_json=as_json, command=NAME)
     verified = verify_archive(archive, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
-                              progress=None if as_json or quiet else hashing_progress)
+                              progress=None if as_json or quiet else hashing_progress,
+                              kaggle_log=copy)
     run = RunResult(str(archive), verified.findings)
     result = {"archive": str(archive), "runs": [run.to_json()],
               "run_id": verified.lock.run_id if verified.lock else None,

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from evidence.findings import Code, Finding
 from evidence.io.digest import ProgressStart, sha256_stream
@@ -35,6 +36,9 @@ from evidence.packaging.zip_structure import structure_problems
 from evidence.registry import RUN_SCHEMA_VERSIONS
 from evidence.validation.documents import LoadedDocument, parse_document
 from evidence.validation.run import validate_run
+
+if TYPE_CHECKING:
+    from evidence.validation.checks.kaggle_log import KaggleCopy
 
 # Whatever the archive declares, extraction stops here. A Gemma 2B float32 checkpoint is about
 # 10 GB; this leaves room for that several times over, and --max-bytes raises it.
@@ -234,7 +238,8 @@ def _run_id_agrees(run_dir: Path, lock: EvidenceLock) -> list[Finding]:
 
 
 def _verify_open(archive: zipfile.ZipFile, label: str, max_bytes: int,
-                 progress: ProgressStart | None) -> Verification:
+                 progress: ProgressStart | None,
+                 kaggle_log: KaggleCopy | None = None) -> Verification:
     infos = archive.infolist()
     problems = inspect_entries(infos, max_bytes, label) or structure_problems(archive, label)
     if problems:
@@ -249,14 +254,17 @@ def _verify_open(archive: zipfile.ZipFile, label: str, max_bytes: int,
         run_dir = Path(temp) / lock.run_id
         result.archive_findings += _run_id_agrees(run_dir, lock)
         if run_dir.is_dir():
-            result.run_findings = validate_run(run_dir, progress=progress).findings
+            result.run_findings = validate_run(run_dir, progress=progress,
+                                               kaggle_log=kaggle_log).findings
     return result
 
 
 def verify_archive(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   progress: ProgressStart | None = None) -> Verification:
+                   progress: ProgressStart | None = None,
+                   kaggle_log: KaggleCopy | None = None) -> Verification:
     """Verify an archive written by `evidence package`. Raises FileNotFoundError (a usage error)
-    when there is no such file; anything wrong with its content is a finding."""
+    when there is no such file; anything wrong with its content is a finding. With Kaggle's
+    copy of the log, the archived run is also compared with it."""
     if not path.is_file():
         raise FileNotFoundError(2, "no such archive", str(path))
     try:
@@ -265,4 +273,4 @@ def verify_archive(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         return Verification([Finding(path.name, Code.ARCHIVE_UNREADABLE,
                                      f"not a readable zip archive: {error}")])
     with archive:
-        return _verify_open(archive, path.name, max_bytes, progress)
+        return _verify_open(archive, path.name, max_bytes, progress, kaggle_log)

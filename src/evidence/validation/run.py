@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evidence.findings import Code, Finding
 from evidence.io.digest import ProgressStart
@@ -14,11 +15,16 @@ from evidence.result import CommandResult, RunResult
 from evidence.validation import eligibility
 from evidence.validation.checks.artifacts import check_artifacts
 from evidence.validation.checks.identity import check_identity
-from evidence.validation.checks.log import check_log_agreement
+from evidence.validation.checks.log import check_log_agreement, read_recorded_log
 from evidence.validation.checks.preflight import check_preflight
+from evidence.validation.checks.sanity import check_sanity
 from evidence.validation.checks.scorecard import check_row_count, check_scorecard
 from evidence.validation.documents import LoadedDocument, load_document
 from evidence.validation.predictions import PredictionsCheck, check_predictions
+
+if TYPE_CHECKING:  # only --kaggle-log and --dataset need these modules: imported when used
+    from evidence.validation.checks.dataset import KnownDataset
+    from evidence.validation.checks.kaggle_log import KaggleCopy
 
 
 class RunDirectoryError(Exception):
@@ -71,16 +77,48 @@ def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSumm
             findings += check_row_count(manifest, predictions.rows)
         if not isinstance(manifest.artifacts, str):
             findings += check_artifacts(run_dir, manifest.artifacts, progress)
-        findings += check_log_agreement(run_dir, manifest)
         findings += check_preflight(manifest)
+        findings += check_sanity(manifest)
+    return findings
+
+
+def _anchored_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
+                     kaggle_log: KaggleCopy | None,
+                     dataset: KnownDataset | None) -> list[Finding]:
+    """The checks against what the run's author does not control: the recorded log (and
+    Kaggle's copy of it), and the data set."""
+    documents: dict[str, Any] = {
+        "run_manifest": manifest.model_dump(mode="json") if manifest is not None else None,
+        "eval_summary": summary.model_dump(mode="json") if summary is not None else None}
+    recorded = read_recorded_log(run_dir)
+    findings = check_log_agreement(recorded, documents, manifest)
+    if kaggle_log is not None:
+        from evidence.validation.checks.kaggle_log import check_kaggle_copy
+
+        findings += check_kaggle_copy(kaggle_log, documents, recorded)
+    claimed = manifest.dataset if manifest is not None and \
+        not isinstance(manifest.dataset, str) else None
+    if dataset is None and claimed is not None:
+        from evidence.validation.checks.dataset import shipped_dataset
+
+        dataset = shipped_dataset(claimed.name, claimed.version)
+    if dataset is not None:
+        from evidence.validation.checks.dataset import check_dataset
+
+        findings += check_dataset(dataset, claimed, run_dir / PREDICTIONS_FILE)
     return findings
 
 
 def validate_run(run_dir: Path, *, allow_template: bool = False,
                  progress: ProgressStart | None = None,
-                 profile: CompetitionProfile | None = None) -> RunResult:
+                 profile: CompetitionProfile | None = None,
+                 kaggle_log: KaggleCopy | None = None,
+                 dataset: KnownDataset | None = None) -> RunResult:
     """All findings for one run directory. Raises RunDirectoryError if it is not a directory.
-    With a competition profile, a full run's model must also be one the profile allows."""
+    With a competition profile, a full run's model must also be one the profile allows; with
+    Kaggle's copy of the log (`read_kaggle_copy`), the run must be what it states; with a data
+    set (`read_dataset_file`; else the shipped one the manifest names, if any), the predictions
+    must cover its eval split."""
     problem = not_a_run_directory(run_dir)
     if problem is not None:
         raise RunDirectoryError(f"{run_dir}: {problem}")
@@ -92,6 +130,8 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
     report = RunResult(str(run_dir))
     report.findings += manifest.findings + summary.findings + prediction_findings
     report.findings += _cross_checks(run_dir, manifest.model, summary.model, predictions, progress)
+    report.findings += _anchored_checks(run_dir, manifest.model, summary.model, kaggle_log,
+                                        dataset)
     if profile is not None and manifest.model is not None:
         report.findings += eligibility.check_eligibility(manifest.model, profile)
     report.placeholders = len(manifest.placeholders) + len(summary.placeholders)
@@ -100,14 +140,16 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
 
 def validate_paths(paths: list[Path], *, allow_template: bool = False,
                    progress: ProgressStart | None = None,
-                   profile: CompetitionProfile | None = None) -> CommandResult:
+                   profile: CompetitionProfile | None = None,
+                   kaggle_log: KaggleCopy | None = None,
+                   dataset: KnownDataset | None = None) -> CommandResult:
     """`evidence validate`: every path checked; one that is not a run directory is reported as
     such and the rest are still checked."""
     runs = []
     for path in paths:
         try:
             runs.append(validate_run(path, allow_template=allow_template, progress=progress,
-                                     profile=profile))
+                                     profile=profile, kaggle_log=kaggle_log, dataset=dataset))
         except RunDirectoryError as error:
             runs.append(RunResult(str(path), error=str(error).removeprefix(f"{path}: ")))
     return CommandResult("validate", runs, result={"runs": [run.to_json() for run in runs]})
