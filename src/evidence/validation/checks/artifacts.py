@@ -26,12 +26,17 @@ def _check_artifact(run_dir: Path, index: int, artifact: ArtifactRef,
     if not path.is_file():
         return [Finding(MANIFEST_FILE, Code.ARTIFACT_NOT_REGULAR,
                         f"{artifact.path} is not a regular file", at)]
-    size = path.stat().st_size
-    if size != artifact.size_bytes:
-        return [Finding(MANIFEST_FILE, Code.ARTIFACT_SIZE_MISMATCH,
-                        f"{artifact.path} is {size} bytes, the manifest says "
-                        f"{artifact.size_bytes}", at + "/size_bytes")]
-    digest, _ = sha256_file(path, progress(artifact.path, size) if progress else None)
+    try:
+        size = path.stat().st_size
+        if size != artifact.size_bytes:
+            return [Finding(MANIFEST_FILE, Code.ARTIFACT_SIZE_MISMATCH,
+                            f"{artifact.path} is {size} bytes, the manifest says "
+                            f"{artifact.size_bytes}", at + "/size_bytes")]
+        digest, _ = sha256_file(path, progress(artifact.path, size) if progress else None)
+    except OSError as error:
+        return [Finding(MANIFEST_FILE, Code.FILE_UNREADABLE,
+                        f"cannot read {artifact.path} to check its digest: "
+                        f"{error.strerror or error}; make it readable", at)]
     if digest != artifact.sha256:
         return [Finding(MANIFEST_FILE, Code.ARTIFACT_DIGEST_MISMATCH,
                         f"{artifact.path} changed after the run: its SHA-256 is {digest}",
