@@ -21,8 +21,9 @@ from pathlib import Path
 
 import orjson
 
-from evidence.io.atomic import write_model_atomic
+from evidence.io.atomic import write_bytes_atomic, write_model_atomic
 from evidence.io.digest import describe_artifact
+from evidence.logs.protocol import format_line
 from evidence.models.dataset import DatasetRef
 from evidence.models.eval_summary import EvalSummary
 from evidence.models.kaggle import KaggleFields
@@ -76,6 +77,10 @@ def write_predictions(path: Path, rows: int) -> ScoreAccumulator:
     return scores
 
 
+KAGGLE = (("kaggle_notebook_url", "https://www.kaggle.com/code/a/b"),
+          ("kaggle_notebook_version", 1), ("kaggle_run_id", 1))
+
+
 def write_run(run_dir: Path, rows: int) -> None:
     run_dir.mkdir(parents=True)
     scores = write_predictions(run_dir / "predictions.jsonl", rows)
@@ -85,18 +90,23 @@ def write_run(run_dir: Path, rows: int) -> None:
         schema_version="1.0", run_id="bench", mode="smoke", dataset=dataset,
         predictions_schema_version="1.0", scorecard=scores.scorecard()))
     now = datetime.now(UTC)
+    # A run with Kaggle fields carries the log that states them.
+    log = [format_line("run_manifest", "/run_id", "bench"),
+           *(format_line("run_manifest", f"/kaggle/{name}", value) for name, value in KAGGLE)]
+    write_bytes_atomic(run_dir / "kaggle_output_log.txt", ("\n".join(log) + "\n").encode())
     write_model_atomic(run_dir / "run_manifest.json", RunManifest(
         schema_version="1.0", run_id="bench", mode="smoke",
         model=ModelRef(id="bench", revision=None, family="gpt2", dtype="float32",
                        parameter_count=1),
-        config=ConfigRef(path="bench.yaml", sha256="0" * 64), dataset=dataset,
+        config=ConfigRef(path="bench.yaml", sha256="0" * 64),
+        smoke_config=ConfigRef(path="bench-smoke.yaml", sha256="1" * 64), dataset=dataset,
         git=GitState(commit=None, dirty=False), packages={}, steps=0,
         device=DeviceInfo(platform="cpu", kind="cpu", count=1),
         timings=Timings(started_at=now, finished_at=now, train_seconds=0, eval_seconds=0),
         artifacts=[describe_artifact(run_dir, name)
-                   for name in ("predictions.jsonl", "eval_summary.json")],
-        kaggle=KaggleFields(kaggle_notebook_url="https://www.kaggle.com/code/a/b",
-                            kaggle_notebook_version=1, kaggle_run_id=1)))
+                   for name in ("predictions.jsonl", "eval_summary.json",
+                                "kaggle_output_log.txt")],
+        kaggle=KaggleFields(**dict(KAGGLE))))
 
 
 def parse_floor(path: Path) -> float:

@@ -45,13 +45,16 @@ def command(
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
-    from evidence.validation.eligibility import ProfileError, load_profile
     from evidence.validation.run import validate_paths
 
-    try:
-        loaded = load_profile(profile) if profile else None
-    except ProfileError as error:
-        return fail(error.message, as_json=as_json, command=NAME)
+    loaded = None
+    if profile:  # the profile reader (PyYAML, importlib.resources) loads only when asked for
+        from evidence.validation.eligibility import ProfileError, load_profile
+
+        try:
+            loaded = load_profile(profile)
+        except ProfileError as error:
+            return fail(error.message, as_json=as_json, command=NAME)
     if kaggle_log is not None and len(run_dirs) > 1:
         return fail("--kaggle-log is the log of one run: give one RUN_DIR with it",
                     as_json=as_json, command=NAME)

@@ -12,7 +12,6 @@ from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, Run
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.profile import CompetitionProfile
 from evidence.result import CommandResult, RunResult
-from evidence.validation import eligibility
 from evidence.validation.checks.artifacts import check_artifacts
 from evidence.validation.checks.identity import check_identity
 from evidence.validation.checks.log import check_log_agreement, read_recorded_log
@@ -133,7 +132,9 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
     report.findings += _anchored_checks(run_dir, manifest.model, summary.model, kaggle_log,
                                         dataset)
     if profile is not None and manifest.model is not None:
-        report.findings += eligibility.check_eligibility(manifest.model, profile)
+        from evidence.validation.eligibility import check_eligibility  # only with --profile
+
+        report.findings += check_eligibility(manifest.model, profile)
     report.placeholders = len(manifest.placeholders) + len(summary.placeholders)
     return report
 
