@@ -8,6 +8,7 @@ written in), the schema export, and validation. A new document or version is add
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -21,8 +22,16 @@ from evidence.models.lock import LOCK_FILE, LOCK_SCHEMA_VERSION, EvidenceLock
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTION_SCHEMA_VERSION, PREDICTIONS_FILE, Prediction
 
-# The run's recorded console log: not a JSON document, but a file every run names.
+# The run's recorded console log: not a JSON document, but a file every run names. A template
+# holds a stand-in that starts with LOG_PLACEHOLDER_START until fill copies the real log in.
 LOG_FILE = "kaggle_output_log.txt"
+LOG_PLACEHOLDER_START = b"<FILL: kaggle_output_log>"
+
+
+def is_log_placeholder(path: Path) -> bool:
+    """Whether the log at `path` (a regular file) is still the template's stand-in."""
+    with path.open("rb") as handle:
+        return handle.read(len(LOG_PLACEHOLDER_START)) == LOG_PLACEHOLDER_START
 
 
 @dataclass(frozen=True, slots=True)

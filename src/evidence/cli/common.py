@@ -9,6 +9,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -18,9 +19,16 @@ from evidence.result import EXIT_USAGE, CommandResult
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from evidence.validation.checks.kaggle_log import KaggleCopy
+
 JsonOption = Annotated[bool, typer.Option(
     "--json", help="Print one JSON envelope (tool, version, command, ok, exit_code, error, "
                    "findings, result) on standard output instead of the human report.")]
+KaggleLogOption = Annotated[Path | None, typer.Option(
+    "--kaggle-log", metavar="FILE",
+    help="Kaggle's own copy of the run's log, as `kaggle kernels output OWNER/SLUG` downloads "
+         "it (its JSON array): the run's documents and recorded log must state what it "
+         "states. Takes one run.")]
 QuietOption = Annotated[bool, typer.Option(
     "-q", "--quiet", help="Print nothing but errors; the exit code says the result "
                           "(0 ok, 1 findings, 2 usage or I/O error).")]
@@ -44,6 +52,19 @@ def fail(message: str, *, as_json: bool = False, command: str = "") -> int:
         print(render_json(CommandResult(command, error=message)))
     print(f"evidence: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def read_kaggle_log(path: Path | None) -> tuple[KaggleCopy | None, str | None]:
+    """(Kaggle's copy, None), (None, None) without --kaggle-log, or (None, why it cannot be
+    used): a file that is not Kaggle's JSON log is a usage error, not a finding."""
+    if path is None:
+        return None, None
+    from evidence.validation.checks.kaggle_log import KaggleLogError, read_kaggle_copy
+
+    try:
+        return read_kaggle_copy(path), None
+    except KaggleLogError as error:
+        return None, error.message
 
 
 def finish(outcome: CommandResult, *, as_json: bool, quiet: bool,

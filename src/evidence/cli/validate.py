@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.cli.common import (
+    JsonOption,
+    KaggleLogOption,
+    QuietOption,
+    fail,
+    finish,
+    read_kaggle_log,
+)
 from evidence.cli.progress import hashing_progress
 
 NAME = "validate"
@@ -31,11 +38,7 @@ def command(
         help="Also check that a run that may be submitted (not a smoke run) uses a model this "
              "competition profile allows: a shipped name such as tunix-hackathon-2025, or a "
              "YAML file. Without it, eligibility is not checked.")] = None,
-    kaggle_log: Annotated[Path | None, typer.Option(
-        "--kaggle-log", metavar="FILE",
-        help="Kaggle's own copy of the run's log, as `kaggle kernels output OWNER/SLUG` "
-             "downloads it (its JSON array): the run's documents and recorded log must state "
-             "what it states. Takes one RUN_DIR.")] = None,
+    kaggle_log: KaggleLogOption = None,
     dataset: Annotated[Path | None, typer.Option(
         "--dataset", metavar="FILE",
         help="The data set file the run evaluated on (the trainer's JSONL rows): the "
@@ -58,14 +61,10 @@ def command(
     if kaggle_log is not None and len(run_dirs) > 1:
         return fail("--kaggle-log is the log of one run: give one RUN_DIR with it",
                     as_json=as_json, command=NAME)
-    copy = known = None
-    if kaggle_log is not None:
-        from evidence.validation.checks.kaggle_log import KaggleLogError, read_kaggle_copy
-
-        try:
-            copy = read_kaggle_copy(kaggle_log)
-        except KaggleLogError as error:
-            return fail(error.message, as_json=as_json, command=NAME)
+    copy, problem = read_kaggle_log(kaggle_log)
+    if problem is not None:
+        return fail(problem, as_json=as_json, command=NAME)
+    known = None
     if dataset is not None:
         from evidence.validation.checks.dataset import DatasetFileError, read_dataset_file
 

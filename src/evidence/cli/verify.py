@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 
-from evidence.cli.common import JsonOption, QuietOption, fail, finish
+from evidence.cli.common import (
+    JsonOption,
+    KaggleLogOption,
+    QuietOption,
+    fail,
+    finish,
+    read_kaggle_log,
+)
 from evidence.result import CommandResult, RunResult
 
 NAME = "verify"
@@ -25,11 +32,7 @@ def command(
         "--max-bytes", metavar="N", min=1,
         help="Refuse an archive whose entries would decompress to more than N bytes in all "
              "(default: 64 GiB).")] = None,
-    kaggle_log: Annotated[Path | None, typer.Option(
-        "--kaggle-log", metavar="FILE",
-        help="Kaggle's own copy of the run's log, as `kaggle kernels output OWNER/SLUG` "
-             "downloads it (its JSON array): the archived run's documents and recorded log "
-             "must state what it states.")] = None,
+    kaggle_log: KaggleLogOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -42,14 +45,9 @@ def command(
                     as_json=as_json, command=NAME)
     if not archive.is_file():
         return fail(f"{archive}: no such archive", as_json=as_json, command=NAME)
-    copy = None
-    if kaggle_log is not None:
-        from evidence.validation.checks.kaggle_log import KaggleLogError, read_kaggle_copy
-
-        try:
-            copy = read_kaggle_copy(kaggle_log)
-        except KaggleLogError as error:
-            return fail(error.message, as_json=as_json, command=NAME)
+    copy, problem = read_kaggle_log(kaggle_log)
+    if problem is not None:
+        return fail(problem, as_json=as_json, command=NAME)
     verified = verify_archive(archive, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
                               progress=None if as_json or quiet else hashing_progress,
                               kaggle_log=copy)

@@ -20,11 +20,10 @@ from evidence.io.digest import sha256_file
 from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
 from evidence.logs import LogForm, detect_form, scan_evidence
 from evidence.models.artifact import ArtifactRef
-from evidence.registry import LOG_FILE, STATED_DOCUMENTS, Document
+from evidence.registry import LOG_FILE, STATED_DOCUMENTS, Document, is_log_placeholder
 from evidence.validation.documents import parse_document, placeholder_pointers, read_file_bytes
 
 # How the template marks its console log as not yet recorded (see evidence.filling.templates).
-LOG_PLACEHOLDER_START = b"<FILL: kaggle_output_log>"
 
 
 class RecordedLog(StrEnum):
@@ -113,9 +112,8 @@ def _recorded_log(run_dir: Path, log: Path, artifact: ArtifactRef) -> RecordedLo
                                  "file (a symlink or a directory); remove it and fill again")])
     if os.path.samefile(recorded, log) or sha256_file(recorded)[0] == artifact.sha256:
         return RecordedLog.SAME
-    with recorded.open("rb") as handle:
-        if handle.read(len(LOG_PLACEHOLDER_START)) == LOG_PLACEHOLDER_START:
-            return RecordedLog.PLACEHOLDER
+    if is_log_placeholder(recorded):
+        return RecordedLog.PLACEHOLDER
     return RecordedLog.DIFFERENT
 
 

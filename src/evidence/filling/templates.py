@@ -15,13 +15,12 @@ from evidence.models.kaggle import KaggleFields
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, ModelRef, RunManifest
 from evidence.models.prediction import PREDICTION_SCHEMA_VERSION
 from evidence.models.types import Placeholder
-from evidence.registry import LOG_FILE
+from evidence.registry import LOG_FILE, LOG_PLACEHOLDER_START
 
 LOG_PLACEHOLDER = (
-    "<FILL: kaggle_output_log> Replace this file with the console log of the run:\n"
+    f"{LOG_PLACEHOLDER_START.decode()} Replace this file with the console log of the run:\n"
     "evidence fill --from-log LOG RUN_DIR copies the log here and records its digest.\n"
 )
-
 fill = Placeholder.for_field
 
 

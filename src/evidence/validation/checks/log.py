@@ -19,10 +19,9 @@ from evidence.io.pointer import escape_pointer_token, pointer_tokens
 from evidence.logs import LogError, StatedLine, scan_evidence
 from evidence.models.manifest import RunManifest
 from evidence.models.types import is_placeholder
-from evidence.registry import LOG_FILE, STATED_DOCUMENTS
+from evidence.registry import LOG_FILE, STATED_DOCUMENTS, is_log_placeholder
 
 # How the template marks its log as not yet recorded (`evidence init`, evidence.filling).
-LOG_PLACEHOLDER_START = b"<FILL: kaggle_output_log>"
 # Past this many differences with one log, more would not help anyone.
 MAX_DIFFERENCES = 50
 ARTIFACTS = "/artifacts"
@@ -107,9 +106,8 @@ def read_recorded_log(run_dir: Path) -> RecordedLog:
             return RecordedLog("missing")
         if not path.is_file():  # never opened: a FIFO would block, a directory cannot be read
             return RecordedLog("not a regular file")
-        with path.open("rb") as handle:
-            if handle.read(len(LOG_PLACEHOLDER_START)) == LOG_PLACEHOLDER_START:
-                return RecordedLog("placeholder")
+        if is_log_placeholder(path):
+            return RecordedLog("placeholder")
         stated, findings = collect_stated(scan_evidence(path), LOG_FILE)
     except LogError as error:  # any log form: Kaggle's JSON, plain text, a notebook
         return RecordedLog("read", findings=[Finding(LOG_FILE, Code.KAGGLE_LOG_MISMATCH,
