@@ -28,6 +28,7 @@ MALFORMED = {
     "archive_comment.zip": Code.ARCHIVE_COMMENT,
     "unknown_extra_field.zip": Code.ARCHIVE_EXTRA_FIELD,
     "overlapping_entries.zip": Code.ARCHIVE_OVERLAPPING_ENTRIES,
+    "entry_before_the_start_of_the_file.zip": Code.ARCHIVE_HEADER_MISMATCH,
     "local_name_differs.zip": Code.ARCHIVE_HEADER_MISMATCH,
     "local_size_differs.zip": Code.ARCHIVE_HEADER_MISMATCH,
     "local_method_differs.zip": Code.ARCHIVE_HEADER_MISMATCH,

@@ -71,6 +71,8 @@ def _zip64_sizes(extra: bytes, file_size: int, compress_size: int) -> tuple[int,
 
 
 def _read_local(fp: IO[bytes], info: zipfile.ZipInfo) -> tuple[_Local | None, bytes]:
+    if info.header_offset < 0:  # a corrupt directory can put an entry before the file's start
+        return None, b""
     fp.seek(info.header_offset)
     fixed = fp.read(_LOCAL.size)
     if len(fixed) < _LOCAL.size:
