@@ -94,6 +94,12 @@ class Code(StrEnum):
     PREFLIGHT_NO_DONATION = "preflight_no_donation"
     PREFLIGHT_BATCH_NOT_DIVISIBLE = "preflight_batch_not_divisible"
     PREFLIGHT_POSITIONS_TOO_FEW = "preflight_positions_too_few"
+    # Comparing two runs (evidence compare, evidence validate --comparison)
+    COMPARISON_DATASET_DIFFERS = "comparison_dataset_differs"
+    COMPARISON_ITEMS_DIFFER = "comparison_items_differ"
+    COMPARISON_ITEM_DIFFERS = "comparison_item_differs"
+    COMPARISON_REGRESSION = "comparison_regression"
+    COMPARISON_MISMATCH = "comparison_mismatch"
 
 
 @dataclass(frozen=True, slots=True)

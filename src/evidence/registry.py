@@ -84,3 +84,12 @@ STATED_DOCUMENTS = {document.name: document for document in (EVAL_SUMMARY, RUN_M
 # A run that validates is written in exactly these versions.
 RUN_SCHEMA_VERSIONS = {document.name: document.version for document in DOCUMENTS
                        if document.in_run}
+
+
+def all_documents() -> tuple[Document, ...]:
+    """DOCUMENTS, and those about more than one run: the comparison `evidence compare --out`
+    writes. Those load on demand, so that `evidence validate` (which reads this registry for the
+    line protocol) imports nothing of the comparison."""
+    from evidence.models.comparison import COMPARISON_SCHEMA_VERSION, Comparison
+
+    return (*DOCUMENTS, Document("comparison", None, Comparison, COMPARISON_SCHEMA_VERSION))

@@ -22,7 +22,7 @@ from pydantic_core import core_schema
 
 from evidence.io.atomic import write_bytes_atomic
 from evidence.models.types import PLACEHOLDER_RE, Placeholder
-from evidence.registry import DOCUMENTS, Document
+from evidence.registry import Document, all_documents
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
@@ -145,7 +145,7 @@ def schema_files() -> list[SchemaFile]:
     """Every schema to export: each document's, and a submission schema for each document that
     can hold a placeholder."""
     files = []
-    for kind in DOCUMENTS:
+    for kind in all_documents():
         files.append(SchemaFile(kind))
         if _has_placeholder(_generated(kind, submission=False)):
             files.append(SchemaFile(kind, submission=True))

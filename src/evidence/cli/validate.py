@@ -45,9 +45,17 @@ def command(
              "predictions must cover exactly its eval split with its answers, and the "
              "manifest must name its digest. Without it, a shipped data set the manifest "
              "names (dev-reasoning-v2) is checked.")] = None,
+    comparison: Annotated[Path | None, typer.Option(
+        "--comparison", metavar="FILE",
+        help="A comparison.json that `evidence compare --out` wrote. Give the two runs it "
+             "compared as RUN_DIR (BASELINE then CANDIDATE; directories or archives): they are "
+             "compared again with the file's options, and every value of the file must be what "
+             "that gives.")] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
+    if comparison is not None:
+        return _validate_comparison(comparison, run_dirs, allow_template, as_json, quiet)
     from evidence.validation.run import validate_paths
 
     loaded = None
@@ -75,4 +83,16 @@ def command(
     progress = None if as_json or quiet else hashing_progress
     outcome = validate_paths(run_dirs, allow_template=allow_template, profile=loaded,
                              progress=progress, kaggle_log=copy, dataset=known)
+    return finish(outcome, as_json=as_json, quiet=quiet)
+
+
+def _validate_comparison(comparison: Path, runs: list[Path], allow_template: bool,
+                         as_json: bool, quiet: bool) -> int:
+    if len(runs) != 2:
+        return fail(f"--comparison takes the two runs it compared, BASELINE then CANDIDATE; "
+                    f"{len(runs)} given", as_json=as_json, command=NAME)
+    from evidence.compare.check import check_comparison
+
+    outcome = check_comparison(comparison, runs[0], runs[1], allow_template=allow_template,
+                               progress=None if as_json or quiet else hashing_progress)
     return finish(outcome, as_json=as_json, quiet=quiet)

@@ -9,13 +9,14 @@ any run directory.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -34,8 +35,9 @@ from evidence.packaging.layout import (
 from evidence.packaging.lock import named_manifest
 from evidence.packaging.zip_structure import structure_problems
 from evidence.registry import RUN_SCHEMA_VERSIONS
+from evidence.result import RunResult
 from evidence.validation.documents import LoadedDocument, parse_document
-from evidence.validation.run import validate_run
+from evidence.validation.run import RunDirectoryError, validate_run
 
 if TYPE_CHECKING:
     from evidence.validation.checks.kaggle_log import KaggleCopy
@@ -237,26 +239,33 @@ def _run_id_agrees(run_dir: Path, lock: EvidenceLock) -> list[Finding]:
                     "/run_id")]
 
 
-def _verify_open(archive: zipfile.ZipFile, label: str, max_bytes: int,
-                 progress: ProgressStart | None,
-                 kaggle_log: KaggleCopy | None = None) -> Verification:
+@contextlib.contextmanager
+def _verified(archive: zipfile.ZipFile, label: str, max_bytes: int,
+              progress: ProgressStart | None, kaggle_log: KaggleCopy | None = None,
+              allow_template: bool = False) -> Iterator[tuple[Verification, Path | None]]:
+    """Verify an open archive; while the with-block lasts, its extracted run directory (None
+    when nothing could be extracted)."""
     infos = archive.infolist()
     problems = inspect_entries(infos, max_bytes, label) or structure_problems(archive, label)
     if problems:
-        return Verification(problems)
+        yield Verification(problems), None
+        return
     loaded = _read_lock(archive)
     if loaded.model is None or loaded.findings:
-        return Verification(loaded.findings)
+        yield Verification(loaded.findings), None
+        return
     lock = loaded.model
     result = Verification(compare_with_lock(lock, infos), lock=lock)
     with tempfile.TemporaryDirectory(prefix="evidence-verify-") as temp:
         result.archive_findings += extract_locked(archive, infos, lock, Path(temp), progress)
         run_dir = Path(temp) / lock.run_id
         result.archive_findings += _run_id_agrees(run_dir, lock)
-        if run_dir.is_dir():
-            result.run_findings = validate_run(run_dir, progress=progress,
-                                               kaggle_log=kaggle_log).findings
-    return result
+        if not run_dir.is_dir():
+            yield result, None
+            return
+        result.run_findings = validate_run(run_dir, progress=progress, kaggle_log=kaggle_log,
+                                           allow_template=allow_template).findings
+        yield result, run_dir
 
 
 def verify_archive(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -272,5 +281,44 @@ def verify_archive(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except _ZIP_ERRORS as error:
         return Verification([Finding(path.name, Code.ARCHIVE_UNREADABLE,
                                      f"not a readable zip archive: {error}")])
-    with archive:
-        return _verify_open(archive, path.name, max_bytes, progress, kaggle_log)
+    with archive, _verified(archive, path.name, max_bytes, progress, kaggle_log) as (result, _):
+        return result
+
+
+@dataclass
+class OpenedRun:
+    """A run to read: its directory (an archive's verified, extracted copy while the with-block
+    lasts), and what validating or verifying it found. `run_dir` is None when there is nothing
+    to read; `result.error` says why when the path is neither a run nor an archive."""
+
+    run_dir: Path | None
+    result: RunResult
+
+
+@contextlib.contextmanager
+def opened_run(path: Path, *, allow_template: bool = False,
+               progress: ProgressStart | None = None) -> Iterator[OpenedRun]:
+    """A run directory, validated, or an archive of `evidence package`, verified (never
+    extracted by hand): what compare and report read a run through."""
+    if path.is_dir():
+        try:
+            opened = OpenedRun(path, validate_run(path, allow_template=allow_template,
+                                                  progress=progress))
+        except RunDirectoryError as error:  # not searchable after all
+            opened = OpenedRun(None, RunResult(str(path),
+                                               error=str(error).removeprefix(f"{path}: ")))
+        yield opened
+        return
+    if not path.is_file():
+        yield OpenedRun(None, RunResult(str(path), error="no such run directory or archive"))
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except _ZIP_ERRORS as error:
+        yield OpenedRun(None, RunResult(str(path), [Finding(
+            path.name, Code.ARCHIVE_UNREADABLE, f"not a run directory, nor a readable zip "
+                                                f"archive: {error}")]))
+        return
+    with archive, _verified(archive, path.name, DEFAULT_MAX_BYTES, progress,
+                            allow_template=allow_template) as (verified, run_dir):
+        yield OpenedRun(run_dir, RunResult(str(path), verified.findings))

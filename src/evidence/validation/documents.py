@@ -82,10 +82,11 @@ def placeholder_pointers(value: Any, path: tuple[str | int, ...] = ()) -> Iterat
 
 
 def parse_document(file: str, data: bytes, model: type[M], schema_version: str,
-                   allow_template: bool) -> LoadedDocument[M]:
+                   allow_template: bool,
+                   max_bytes: int = MAX_DOCUMENT_BYTES) -> LoadedDocument[M]:
     loaded: LoadedDocument[M] = LoadedDocument(file)
     try:
-        loaded.raw = loads_strict(data)
+        loaded.raw = loads_strict(data, max_bytes=max_bytes)
     except StrictJsonError as error:
         loaded.findings.append(Finding(file, error.code, error.message, error.pointer, error.line))
         return loaded
