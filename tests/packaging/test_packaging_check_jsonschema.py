@@ -13,14 +13,17 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 from packaging_support import M36, REPO
 
+from evidence.compare import CompareOptions, compare_paths
 from evidence.io.atomic import dump_model
 from evidence.models.lock import LOCK_FILE
 from evidence.packaging.attest import attest_run_directory
 from evidence.packaging.package import package_run
-from runbuilder import build_run
+from evidence.scoring.grader import grade
+from runbuilder import build_run, sample_predictions
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 FIXTURES = REPO / "tests" / "fixtures" / "schemas"
@@ -63,6 +66,20 @@ def _predicate(run: Path, out: Path) -> list[Path]:
     return [out / "predicate.json"]
 
 
+def _comparison(run: Path, out: Path) -> list[Path]:
+    """The baseline `run` against a candidate that fixes its second item."""
+    rows = sample_predictions()
+    fixed = "<reasoning>6*7</reasoning><answer>42</answer>"
+    graded = grade(fixed, rows[1].reference_answer)
+    rows[1] = rows[1].model_copy(update={"response": fixed, "correct": graded.correct,
+                                         "extracted_answer": graded.extracted_answer})
+    candidate = build_run(out / "candidate", rows)
+    outcome = compare_paths(run, candidate, CompareOptions(resamples=100))
+    assert outcome.ok and outcome.result["overall"]["fixed"] == 1, outcome.findings
+    (out / "comparison.json").write_bytes(orjson.dumps(outcome.result))
+    return [out / "comparison.json"]
+
+
 # Schema file -> the example documents it must accept: from a run built by tests/runbuilder.py,
 # and the milestone's template where there is one.
 EXAMPLES: dict[str, Callable[[Path, Path], list[Path]]] = {
@@ -76,6 +93,7 @@ EXAMPLES: dict[str, Callable[[Path, Path], list[Path]]] = {
     "evidence_lock-1.0.schema.json": _lock,
     "attestation-1.0.schema.json": _statement,
     "attestation_predicate-1.0.schema.json": _predicate,
+    "comparison-1.0.schema.json": _comparison,
 }
 COMMITTED = sorted(path.name for path in SCHEMAS.glob("*.schema.json"))
 
