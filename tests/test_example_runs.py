@@ -38,6 +38,9 @@ NOT_FROM_VALIDATE = {
     Code.LOCK_ENTRY_EXTRA, Code.LOCK_DIGEST_MISMATCH, Code.LOCK_SIZE_MISMATCH, Code.LOCK_MISMATCH,
     Code.PREFLIGHT_DOES_NOT_FIT, Code.PREFLIGHT_PARAMS_DTYPE, Code.PREFLIGHT_NO_DONATION,
     Code.PREFLIGHT_BATCH_NOT_DIVISIBLE, Code.PREFLIGHT_POSITIONS_TOO_FEW,
+    # compare, and validate --comparison: about two runs, shown in tests/compare.
+    Code.COMPARISON_DATASET_DIFFERS, Code.COMPARISON_ITEMS_DIFFER, Code.COMPARISON_ITEM_DIFFERS,
+    Code.COMPARISON_REGRESSION, Code.COMPARISON_MISMATCH,
 }
 # A case that shows a bug in the validator: name -> reason (xfail, strict).
 KNOWN_BUGS: dict[str, str] = {}
