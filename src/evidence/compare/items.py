@@ -8,7 +8,7 @@ again by line number (`responses`).
 
 from __future__ import annotations
 
-import hashlib
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,6 @@ import orjson
 
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.validation.predictions.reader import OVERLONG, numbered_lines
-
-
-def _reference_digest(reference: str) -> bytes:
-    return hashlib.blake2b(reference.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
 @dataclass
@@ -32,35 +28,37 @@ class RunItems:
     name: str
     index: dict[str, int] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    lines: array[int] = field(default_factory=lambda: array("Q"))
     labels: list[tuple[str, str, str]] = field(default_factory=list)
-    references: list[bytes] = field(default_factory=list)
+    # The references themselves, not digests: compared exactly, and most are a few characters.
+    references: list[str] = field(default_factory=list)
     correct: bytearray = field(default_factory=bytearray)
     format_ok: bytearray = field(default_factory=bytearray)
 
-    def add(self, line: int, row: dict[str, Any]) -> None:
-        self.index[row["item_id"]] = len(self.ids)
-        self.ids.append(row["item_id"])
-        self.lines.append(line)
-        self.labels.append((row["section"], row["category"], row["difficulty"]))
-        self.references.append(_reference_digest(row["reference_answer"]))
-        self.correct.append(row["correct"])
-        self.format_ok.append(row["format_ok"])
-
 
 def read_items(run_dir: Path, name: str) -> RunItems:
-    """The items of a validated run's predictions.jsonl; `name` names the file in findings."""
+    """The items of a validated run's predictions.jsonl; `name` names the file in findings.
+    One loop with its methods bound to locals: it runs once per row of two runs."""
     path = run_dir / PREDICTIONS_FILE
     items = RunItems(path, name)
-    labels: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+    interned: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+    intern, loads = interned.setdefault, orjson.loads
+    ids, lines, labels = items.ids.append, items.lines.append, items.labels.append
+    references, correct, format_ok = (items.references.append, items.correct.append,
+                                      items.format_ok.append)
     for number, line in numbered_lines(path):
         if line is OVERLONG or not line.strip():
             continue
-        row = orjson.loads(line)
-        items.add(number, row)
+        row = loads(line)
+        ids(row["item_id"])
+        lines(number)
         # One tuple per distinct label set, not one per row: 1,000,000 rows share a few dozen.
-        key = items.labels[-1]
-        items.labels[-1] = labels.setdefault(key, key)
+        key = (row["section"], row["category"], row["difficulty"])
+        labels(intern(key, key))
+        references(row["reference_answer"])
+        correct(row["correct"])
+        format_ok(row["format_ok"])
+    items.index = dict(zip(items.ids, range(len(items.ids)), strict=True))
     return items
 
 
