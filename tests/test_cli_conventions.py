@@ -31,7 +31,8 @@ from logforms import stdout_of
 M36 = REPO / "submission_runs" / "m36_v1"
 SCRIPT = Path(sys.executable).parent / "evidence"
 ENVELOPE = {"tool", "version", "command", "ok", "exit_code", "error", "findings", "result"}
-COMMANDS = ["init", "fill", "validate", "package", "verify", "attest", "schema", "hook"]
+COMMANDS = ["init", "fill", "validate", "compare", "report", "show", "package", "verify", "attest",
+            "schema", "hook"]
 WORKFLOW = ["init", "fill", "validate", "compare", "report", "show", "package", "verify",
             "attest", "migrate", "schema", "hook"]
 KAGGLE_FLAGS = ("--kaggle-url", "--kaggle-version", "--kaggle-run-id")
@@ -227,6 +228,14 @@ def _json_cases(world: World, tag: str = "json") -> dict[str, list[Arg]]:
         "hook": ["hook", "--json", world.valid / "run_manifest.json", M36 / "run_manifest.json"],
         "init": ["init", "--json", world.root / f"{tag}-init"],
         "init usage": ["init", "--json", world.file],
+        "compare": ["compare", "--json", "--resamples", "50", world.valid, world.valid],
+        "compare findings": ["compare", "--json", world.valid, M36],
+        "compare usage": ["compare", "--json", world.valid, world.root / "no-such-run"],
+        "report": ["report", "--json", world.valid, "--out", world.root / f"{tag}.html"],
+        "report findings": ["report", "--json", M36, "--out", world.root / f"{tag}-m36.html"],
+        "report usage": ["report", "--json", world.root / "no-such-run"],
+        "show": ["show", "--json", world.valid],
+        "show usage": ["show", "--json", world.root / "no-such-run"],
     }
 
 
@@ -234,7 +243,9 @@ EXPECTED_CODES = {"validate ok": 0, "validate findings": 1, "validate usage": 2,
                   "fill dry run": 0, "fill usage": 2, "package": 0, "package refused": 1,
                   "verify": 0, "verify usage": 2, "attest": 0, "attest usage": 2,
                   "schema check": 0, "schema check usage": 2, "schema export": 0, "hook": 1,
-                  "init": 0, "init usage": 2}
+                  "init": 0, "init usage": 2, "compare": 0, "compare findings": 1,
+                  "compare usage": 2, "report": 0, "report findings": 1,
+                  "report usage": 2, "show": 0, "show usage": 2}
 
 
 def _envelope(raw: bytes) -> dict[str, object]:

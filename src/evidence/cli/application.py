@@ -12,7 +12,19 @@ import typer
 import typer.core
 
 from evidence import __version__
-from evidence.cli import attest, compare, fill, hook, init, package, schema, validate, verify
+from evidence.cli import (
+    attest,
+    compare,
+    fill,
+    hook,
+    init,
+    package,
+    report,
+    schema,
+    show,
+    validate,
+    verify,
+)
 from evidence.cli.common import exits, guarded_stdout
 from evidence.result import EXIT_USAGE
 
@@ -38,7 +50,7 @@ app = typer.Typer(
     help="Make training-run evidence complete, consistent and true before submission.\n\n"
          "Exit codes, the same for every command: 0 ok, 1 findings, 2 usage or I/O error.")
 
-for module in (init, fill, validate, compare, package, verify, attest):
+for module in (init, fill, validate, compare, report, show, package, verify, attest):
     app.command(module.NAME, help=module.__doc__, short_help=module.SHORT,
                 no_args_is_help=True)(exits(module.command))
 app.command(hook.NAME, help=hook.__doc__, short_help=hook.SHORT)(exits(hook.command))

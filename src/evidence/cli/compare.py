@@ -88,6 +88,8 @@ def command(
     def human(console: Console) -> None:
         from evidence.render.human import print_wrapped, render_runs
 
+        if outcome.error is not None:
+            return  # said on standard error
         if not outcome.result:
             render_runs(console, outcome.runs)
             print_wrapped(console, "not compared: fix the findings above, then compare again")

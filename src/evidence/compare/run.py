@@ -118,6 +118,9 @@ def compare_paths(baseline: Path, candidate: Path, options: CompareOptions | Non
                                                  progress=progress))
                   for path in (baseline, candidate)]
         runs = [side.result for side in opened]
+        errors = [f"{run.path}: {run.error}" for run in runs if run.error is not None]
+        if errors:  # not a run at all: a usage error of the command as a whole
+            return CommandResult(NAME, runs, error="; ".join(errors))
         if not all(run.valid and side.run_dir is not None for run, side in zip(
                 runs, opened, strict=True)):
             return CommandResult(NAME, runs)
