@@ -282,7 +282,7 @@ def test_bad_options_are_usage_errors(pair: tuple[Path, Path], args: list[str]) 
 def test_out_writes_the_document_and_validate_holds_it_to_the_runs(
         pair: tuple[Path, Path], tmp_path: Path) -> None:
     base, cand = pair
-    out = tmp_path / "comparison.json"
+    out = tmp_path / "new" / "comparison.json"  # --out's folder is made
     assert main(["compare", "-q", "--resamples", "300", "--seed", "3", "--out", str(out),
                  str(base), str(cand)]) == 0
     saved = Comparison.model_validate_json(out.read_bytes())

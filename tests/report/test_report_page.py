@@ -342,7 +342,10 @@ def test_report_exit_codes_and_refusals(run_dir: Path, tmp_path: Path,
     assert not inside.exists() and "inside the run directory" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert "no such run directory or archive" in capsys.readouterr().err
-    assert main(["report", str(run_dir), "--out", str(tmp_path / "no" / "dir.html")]) == 2
+    assert main(["report", "-q", str(run_dir), "--out", str(tmp_path / "new" / "dir.html")]) == 0
+    assert (tmp_path / "new" / "dir.html").is_file()  # --out's folder is made
+    (tmp_path / "a-file").write_text("")
+    assert main(["report", str(run_dir), "--out", str(tmp_path / "a-file" / "dir.html")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "dir.html: cannot write the report" in err
     assert main(["report", str(run_dir), "--baseline", str(tmp_path / "nope")]) == 2

@@ -83,6 +83,7 @@ def command(
         from evidence.io.atomic import write_model_atomic
         from evidence.models.comparison import Comparison
 
+        out.parent.mkdir(parents=True, exist_ok=True)
         write_model_atomic(out, Comparison.model_validate(outcome.result))
 
     def human(console: Console) -> None:

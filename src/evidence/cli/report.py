@@ -77,6 +77,7 @@ def command(
                     command=NAME)
     try:
         report = build_report(run, baseline=baseline, allow_template=allow_template)
+        target.parent.mkdir(parents=True, exist_ok=True)  # --out build/run.html in a new clone
         size = report.write(target)
     except ReportError as error:
         return fail(error.message, as_json=as_json, command=NAME)
