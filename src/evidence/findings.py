@@ -100,6 +100,8 @@ class Code(StrEnum):
     COMPARISON_ITEM_DIFFERS = "comparison_item_differs"
     COMPARISON_REGRESSION = "comparison_regression"
     COMPARISON_MISMATCH = "comparison_mismatch"
+    # A Kaggle notebook's kernel-metadata.json (evidence validate FILE)
+    KERNEL_CODE_FILE_MISSING = "kernel_code_file_missing"
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,7 @@ def test_hook_manifest_and_config_are_what_pre_commit_accepts() -> None:
     assert offered["id"] == "evidence-validate" and offered["language"] == "python"
     assert offered["entry"] == "evidence hook" and offered["require_serial"] is True
     config = load_config(str(REPO / ".pre-commit-config.yaml"))
-    [own] = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    [own] = [hook for repo in config["repos"] for hook in repo["hooks"]
+             if hook["id"] == "evidence-validate"]
     assert own["id"] == "evidence-validate" and own["files"] == "^submission_runs/"
     assert own["args"] == ["--template", "submission_runs/m36_v1"]

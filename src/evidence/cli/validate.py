@@ -29,7 +29,8 @@ def command(
     run_dirs: Annotated[list[Path], typer.Argument(
         metavar="RUN_DIR", show_default=False,
         help="Run directories: each holds run_manifest.json, eval_summary.json, "
-             "predictions.jsonl and the files the manifest lists.")],
+             "predictions.jsonl and the files the manifest lists. A file named "
+             "kernel-metadata.json is checked as a Kaggle notebook's metadata instead.")],
     allow_template: Annotated[bool, typer.Option(
         "--allow-template", help="Accept unfilled template placeholders (a local run before "
                                  "`evidence fill`); check everything else.")] = False,

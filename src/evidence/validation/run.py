@@ -148,6 +148,11 @@ def validate_paths(paths: list[Path], *, allow_template: bool = False,
     such and the rest are still checked."""
     runs = []
     for path in paths:
+        if path.name == "kernel-metadata.json":  # Kaggle's fixed name: a notebook's, not a run
+            from evidence.validation.kernel_metadata import validate_kernel_metadata
+
+            runs.append(validate_kernel_metadata(path))
+            continue
         try:
             runs.append(validate_run(path, allow_template=allow_template, progress=progress,
                                      profile=profile, kaggle_log=kaggle_log, dataset=dataset))
