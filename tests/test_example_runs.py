@@ -24,7 +24,9 @@ OPTIONS = {"allow_template", "profile"}
 # prediction row over 4 MiB (tested at the reader: test_strict_json.py, test_predictions.py).
 # Nor a comparison with Kaggle's copy of the log, a file outside the run (`--kaggle-log`,
 # tested through the CLI in tests/truth/).
-NOT_SHOWN_BY_A_FOLDER = {Code.FILE_TOO_LARGE, Code.KAGGLE_COPY_MISMATCH}
+NOT_SHOWN_BY_A_FOLDER = {Code.FILE_TOO_LARGE, Code.KAGGLE_COPY_MISMATCH,
+                         # validate gives it for a kernel-metadata.json, which is no run folder
+                         Code.KERNEL_CODE_FILE_MISSING}
 # Codes no run directory can give to `evidence validate`: fill, package, verify and the preflight.
 NOT_FROM_VALIDATE = {
     Code.LOG_MALFORMED, Code.LOG_EVIDENCE_UNREADABLE, Code.LOG_NO_EVIDENCE,
