@@ -1,14 +1,28 @@
-"""Trainer benchmark: tokens/s of the trainer's own step against a minimal plain-JAX step for the
-same model, batch and optimizer in the same process, and the end-to-end smoke command's time.
+"""Trainer benchmark: real tokens/s of the bucketed step against today's padded step on the same
+examples, the trainer's step against a minimal plain-JAX step, and the smoke command's time.
 
-    .venv/bin/python bench/train_bench.py [--config configs/smoke_tiny.yaml] [--steps 10]
-                                          [--trials 5] [--skip-smoke]
+    .venv/bin/python bench/train_bench.py [--config configs/smoke_tiny.yaml] [--gemma]
+                                          [--steps 6] [--trials 3] [--plan-steps N]
+                                          [--skip-smoke] [--skip-reference] [--json]
+
+Bucketed against padded: one run's batches are planned as the trainer plans them
+(`training.batching.plan_batches`, `data.buckets` lengths chosen for these batches); the same
+batches, the same examples in each, are also padded to `data.max_seq_len` as every step was
+before bucketing. Both go through the trainer's own step (`make_train_step`, each shape
+compiled once first); trials alternate between them so machine noise hits both, and the median
+trial counts. Both compute the same real tokens, so the ratio of real tokens/s is the ratio of
+times. `real_token_fraction` is over the whole plan (a run's worth of steps).
+
+`--gemma`: the shapes of configs/submission_gemma_flax.yaml (its batch, accumulation, sequence
+length, bucket count and steps) with a small random Gemma (2 layers, hidden 128, the real
+model's 1 key/value head) and `GemmaLikeTokenizer`, a stand-in for Gemma's tokenizer, which is
+neither shipped nor reachable here.
 
 The reference step is what one would write by hand: `jax.jit(value_and_grad(loss))` plus the
-optax update, no mesh, no shardings, no accumulation scan, no metrics. The trainer's step runs as
-the trainer runs it (a Mesh over all devices, fixed shardings, donated state) with grad_accum=1
-so both do the same arithmetic. Trials alternate between the two so machine noise hits both;
-the median trial counts. Results go to stdout and bench/out/train_bench.json.
+optax update, no mesh, no shardings, no accumulation scan, no metrics, on one padded batch.
+
+Results go to stdout and bench/out/train_bench.json; with --json the last line is one JSON
+object of every figure, each named for what it is, then its unit.
 """
 
 from __future__ import annotations
@@ -17,27 +31,108 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+FULL_CONFIG = "configs/submission_gemma_flax.yaml"
 SMOKE_COMMAND = [sys.executable, "-m", "training.run_train_jax",
-                 "--config", "configs/submission_gemma_flax.yaml",
+                 "--config", FULL_CONFIG,
                  "--smoke_config", "configs/smoke_tiny.yaml", "--dataset", "dev-reasoning-v2",
                  "--device", "auto", "--smoke_steps", "2", "--overwrite"]
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="configs/smoke_tiny.yaml")
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per trial")
-    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--gemma", action="store_true",
+                        help=f"the shapes of {FULL_CONFIG}, a small random Gemma")
+    parser.add_argument("--steps", type=int, default=6, help="timed steps per trial")
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--plan-steps", type=int, default=None,
+                        help="steps planned (default: the full config's steps, or one epoch "
+                             "of the smoke config, whichever is more)")
     parser.add_argument("--skip-smoke", action="store_true")
-    return parser.parse_args()
+    parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    return parser.parse_args(argv)
+
+
+class GemmaLikeTokenizer:
+    """Stands in for Gemma's SentencePiece tokenizer: one token per digit (Gemma splits digits
+    too), per word with its leading space, and per other character; BOS before a prompt. Gemma
+    keeps common English words whole, as here, and splits rarer ones and markup such as
+    `<reasoning>` into a few pieces, so its lengths are of this order, somewhat longer."""
+
+    PIECES = re.compile(r"\d| ?[A-Za-z]+| ?[^\sA-Za-z\d]|\s")
+    PAD, EOS, BOS = 0, 1, 2
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        pieces = sorted({piece for text in texts for piece in self.PIECES.findall(text)})
+        self.vocab = {piece: 3 + index for index, piece in enumerate(pieces)}
+        self.pieces = {index: piece for piece, index in self.vocab.items()}
+
+    @property
+    def eos_id(self) -> int:
+        return self.EOS
+
+    @property
+    def pad_id(self) -> int:
+        return self.PAD
+
+    def encode(self, text: str, *, specials: bool) -> list[int]:
+        ids = [self.vocab[piece] for piece in self.PIECES.findall(text)]
+        return [self.BOS, *ids] if specials else ids
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return "".join(self.pieces.get(int(i), "") for i in ids)
+
+    def __len__(self) -> int:
+        return 3 + len(self.vocab)
+
+
+def gemma_like_model(hidden: int = 128, layers: int = 2) -> Any:
+    """A small random Gemma (the real one's single key/value head) and `GemmaLikeTokenizer` over
+    dev-reasoning-v2's text, as a `LoadedModel`."""
+    import jax
+    from transformers import FlaxGemmaForCausalLM, GemmaConfig
+
+    from training.backends.base import LoadedModel
+    from training.dataset.registry import load_dataset
+
+    items = load_dataset("dev-reasoning-v2").items
+    tokenizer = GemmaLikeTokenizer([text for item in items for text in (item.prompt,
+                                                                         item.target)])
+    config = GemmaConfig(vocab_size=len(tokenizer), hidden_size=hidden,
+                         intermediate_size=4 * hidden, num_hidden_layers=layers,
+                         num_attention_heads=4, num_key_value_heads=1, head_dim=hidden // 4,
+                         max_position_embeddings=512, hidden_activation="gelu_pytorch_tanh",
+                         pad_token_id=tokenizer.PAD, eos_token_id=tokenizer.EOS,
+                         bos_token_id=tokenizer.BOS)
+    model = FlaxGemmaForCausalLM(config, _do_init=False)
+    params = model.init_weights(jax.random.PRNGKey(0), (1, 1))
+    return LoadedModel(module=model, params=params, tokenizer=tokenizer,
+                       model_id=f"tiny-gemma ({layers} layers, hidden {hidden})", revision=None,
+                       family="gemma", dtype="float32", max_positions=512)
+
+
+def load_run(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(the run config, the loaded model) the bench measures."""
+    from training.backends import backend_for
+    from training.config import load_config
+
+    if args.gemma:
+        return load_config(FULL_CONFIG).config, gemma_like_model()
+    cfg = load_config(args.config).config
+    loaded = backend_for(cfg.backend).load(cfg.model, max_seq_len=cfg.data.max_seq_len,
+                                           config_path=args.config, seed=0)
+    return cfg, loaded
 
 
 def reference_step(apply_module: Any, optimizer: Any) -> Any:
@@ -63,53 +158,128 @@ def reference_step(apply_module: Any, optimizer: Any) -> Any:
     return jax.jit(step, donate_argnums=(0, 1))
 
 
-def bench_steps(config_path: str, steps: int, trials: int) -> dict[str, Any]:
+class TrainerStep:
+    """The trainer's step set up the way the pipeline sets it up (Mesh over all devices, fixed
+    shardings, donated state), with its state."""
+
+    def __init__(self, cfg: Any, train_cfg: Any, loaded: Any) -> None:
+        import jax
+
+        from training.backends import backend_for
+        from training.optim import learning_rate_schedule, make_optimizer
+        from training.sharding import make_mesh, put_global, train_batch_sharding, tree_shardings
+        from training.step import init_state, make_train_step
+
+        self.optimizer = make_optimizer(train_cfg)
+        mesh = make_mesh(cfg.sharding.strategy)
+        shardings = tree_shardings(mesh, jax.eval_shape(
+            lambda p: init_state(p, self.optimizer), loaded.params))
+        self.state = jax.jit(lambda p: init_state(p, self.optimizer), out_shardings=shardings)(
+            jax.tree_util.tree_map(put_global, loaded.params, shardings.params))
+        self.batch_sharding = train_batch_sharding(mesh)
+        self.step = make_train_step(backend_for(cfg.backend).apply_fn(loaded.module),
+                                    self.optimizer, learning_rate_schedule(train_cfg),
+                                    shardings, self.batch_sharding)
+
+    def place(self, batch: dict[str, Any]) -> dict[str, Any]:
+        from training.sharding import put_global
+
+        return {k: put_global(v, self.batch_sharding) for k, v in batch.items()}
+
+    def run(self, batches: Sequence[dict[str, Any]]) -> float:
+        import jax
+
+        start = time.perf_counter()
+        for batch in batches:
+            self.state, metrics = self.step(self.state, batch)
+        jax.block_until_ready(metrics)
+        return time.perf_counter() - start
+
+
+def bench_buckets(cfg: Any, loaded: Any, steps: int, trials: int,
+                  plan_steps: int | None) -> dict[str, Any]:
+    """The bucketed step against today's padded step on the same examples."""
+    from training.batching import encode_examples, plan_batches, planned_batches
+    from training.buckets import BatchPlan
+    from training.compile_watch import CompileWatch
+    from training.dataset.registry import load_dataset
+
+    train = load_dataset("dev-reasoning-v2").train
+    examples = encode_examples(loaded.tokenizer, train, cfg.data.max_seq_len, "bench")
+    epoch = len(train) // cfg.train.batch_size
+    planned = plan_steps or max(cfg.train.steps, epoch)
+    plan = plan_batches(examples, batch_size=cfg.train.batch_size, steps=planned,
+                        seed=cfg.train.seed, buckets=cfg.data.buckets)
+    padded_plan = BatchPlan(plan.batches, (cfg.data.max_seq_len,) * len(plan.batches))
+    trainer = TrainerStep(cfg, cfg.train, loaded)
+    grad_accum = cfg.train.grad_accum
+    bucketed = [trainer.place(b) for b in planned_batches(examples, plan,
+                                                          grad_accum=grad_accum)][:steps]
+    padded = [trainer.place(b) for b in planned_batches(examples, padded_plan,
+                                                        grad_accum=grad_accum)][:steps]
+    timed = BatchPlan(plan.batches[:steps], plan.seq_lens[:steps])
+    real = sum(int(examples.lengths[b].sum()) for b in timed.batches)
+    # Compile every shape first: the whole plan's lengths, and the padded one.
+    first_of = {seq: batch for batch, seq in zip(planned_batches(examples, plan,
+                                                                 grad_accum=grad_accum),
+                                                 plan.seq_lens, strict=True)}
+    with CompileWatch() as watch:
+        started = time.perf_counter()
+        for batch in first_of.values():
+            trainer.run([trainer.place(batch)])
+        bucketed_warm_s = time.perf_counter() - started
+        started = time.perf_counter()
+        trainer.run(padded[:1])
+        padded_warm_s = time.perf_counter() - started
+        trainer.run(bucketed + padded)  # every shape again: no compilation
+    compilations = watch.count("train_step")
+    padded_times, bucketed_times = [], []
+    for _ in range(trials):
+        padded_times.append(trainer.run(padded))
+        bucketed_times.append(trainer.run(bucketed))
+    padded_tps = real / statistics.median(padded_times)
+    bucketed_tps = real / statistics.median(bucketed_times)
+    return {
+        "model": loaded.model_id, "parameters": loaded.parameter_count,
+        "batch_rows": cfg.train.batch_size, "grad_accum": grad_accum,
+        "max_seq_len_tokens": cfg.data.max_seq_len, "buckets": cfg.data.buckets,
+        "planned_steps": planned, "timed_steps": steps, "trials": trials,
+        "bucket_lengths_tokens": list(plan.lengths),
+        "timed_bucket_lengths_tokens": list(timed.seq_lens),
+        "real_token_fraction": round(plan.real_fraction(examples.lengths), 4),
+        "padded_real_token_fraction": round(padded_plan.real_fraction(examples.lengths), 4),
+        "timed_real_token_fraction": round(timed.real_fraction(examples.lengths), 4),
+        "real_tokens_per_s_padded": round(padded_tps, 1),
+        "real_tokens_per_s_bucketed": round(bucketed_tps, 1),
+        "real_tokens_per_s_ratio_vs_padded": round(bucketed_tps / padded_tps, 3),
+        "padded_trial_s": [round(t, 3) for t in padded_times],
+        "bucketed_trial_s": [round(t, 3) for t in bucketed_times],
+        "train_step_compilations": compilations,
+        "train_step_shapes": len(plan.lengths) + (cfg.data.max_seq_len not in plan.lengths),
+        "bucketed_first_steps_with_compilation_s": round(bucketed_warm_s, 2),
+        "padded_first_step_with_compilation_s": round(padded_warm_s, 2),
+    }
+
+
+def bench_reference(cfg: Any, loaded: Any, steps: int, trials: int) -> dict[str, Any]:
+    """The trainer's step against the minimal step, on one padded batch, grad_accum 1."""
     import jax
     import numpy as np
 
-    from training.backends import backend_for
     from training.batching import encode_examples, train_batches
-    from training.config import load_config
     from training.dataset.registry import load_dataset
-    from training.optim import learning_rate_schedule, make_optimizer
-    from training.sharding import make_mesh, put_global, train_batch_sharding, tree_shardings
-    from training.step import init_state, make_train_step
 
-    cfg = load_config(config_path).config
     train_cfg = cfg.train.model_copy(update={"grad_accum": 1})
-    backend = backend_for(cfg.backend)
-    loaded = backend.load(cfg.model, max_seq_len=cfg.data.max_seq_len, config_path=config_path,
-                          seed=0)
     examples = encode_examples(loaded.tokenizer, load_dataset("dev-reasoning-v2").train,
-                               cfg.data.max_seq_len, config_path)
+                               cfg.data.max_seq_len, "bench")
     batch = next(train_batches(examples, batch_size=train_cfg.batch_size, grad_accum=1, seed=0))
     tokens_per_step = int(batch["attention_mask"].sum())
-    optimizer = make_optimizer(train_cfg)
-
-    # The trainer's step, set up the way the pipeline sets it up.
-    mesh = make_mesh(cfg.sharding.strategy)
-    shardings = tree_shardings(mesh, jax.eval_shape(lambda p: init_state(p, optimizer),
-                                                    loaded.params))
-    state = jax.jit(lambda p: init_state(p, optimizer), out_shardings=shardings)(
-        jax.tree_util.tree_map(put_global, loaded.params, shardings.params))
-    batch_sharding = train_batch_sharding(mesh)
-    trainer_batch = {k: put_global(v, batch_sharding) for k, v in batch.items()}
-    trainer_step = make_train_step(backend.apply_fn(loaded.module), optimizer,
-                                   learning_rate_schedule(train_cfg), shardings, batch_sharding)
-
-    # The reference step on plain default-device arrays.
-    ref_step = reference_step(loaded.module.module.apply, optimizer)
+    trainer = TrainerStep(cfg, train_cfg, loaded)
+    trainer_batch = trainer.place(batch)
+    ref_step = reference_step(loaded.module.module.apply, trainer.optimizer)
     ref_params = jax.tree_util.tree_map(jax.numpy.asarray, loaded.params)
-    ref_opt = optimizer.init(ref_params)
+    ref_opt = trainer.optimizer.init(ref_params)
     flat = {k: jax.numpy.asarray(v[0]) for k, v in batch.items()}
-
-    def run_trainer(n: int) -> float:
-        nonlocal state
-        start = time.perf_counter()
-        for _ in range(n):
-            state, metrics = trainer_step(state, trainer_batch)
-        jax.block_until_ready(metrics)
-        return time.perf_counter() - start
 
     def run_reference(n: int) -> float:
         nonlocal ref_params, ref_opt
@@ -120,25 +290,22 @@ def bench_steps(config_path: str, steps: int, trials: int) -> dict[str, Any]:
         jax.block_until_ready(loss)
         return time.perf_counter() - start
 
-    run_trainer(2), run_reference(2)  # compile both, warm caches
+    trainer.run([trainer_batch] * 2), run_reference(2)  # compile both, warm caches
     trainer_times, reference_times = [], []
     for _ in range(trials):
-        trainer_times.append(run_trainer(steps))
+        trainer_times.append(trainer.run([trainer_batch] * steps))
         reference_times.append(run_reference(steps))
     trainer_tps = tokens_per_step * steps / statistics.median(trainer_times)
     reference_tps = tokens_per_step * steps / statistics.median(reference_times)
     return {
-        "config": config_path, "model": loaded.model_id,
-        "parameters": loaded.parameter_count, "dtype": loaded.dtype,
-        "batch": [train_cfg.batch_size, cfg.data.max_seq_len], "optimizer": train_cfg.optimizer,
-        "tokens_per_step": tokens_per_step, "steps_per_trial": steps, "trials": trials,
-        "devices": f"{jax.device_count()} x {jax.devices()[0].device_kind}",
+        "reference_real_tokens_per_step": tokens_per_step,
         "trainer_tokens_per_s": round(trainer_tps, 1),
         "reference_tokens_per_s": round(reference_tps, 1),
-        "ratio": round(trainer_tps / reference_tps, 3),
+        "trainer_vs_reference_ratio": round(trainer_tps / reference_tps, 3),
         "trainer_trial_s": [round(t, 3) for t in trainer_times],
         "reference_trial_s": [round(t, 3) for t in reference_times],
-        "spread": round(float(np.std(trainer_times) / np.mean(trainer_times)), 3),
+        "trainer_trial_spread_fraction": round(float(np.std(trainer_times)
+                                                     / np.mean(trainer_times)), 3),
     }
 
 
@@ -153,19 +320,29 @@ def bench_smoke(output: Path) -> dict[str, Any]:
     return {"smoke_command_s": round(seconds, 1)}
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     os.chdir(REPO)
     out_dir = REPO / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                                         f"Python {platform.python_version()}"}
+                                         f"Python {platform.python_version()}",
+                              "config": FULL_CONFIG if args.gemma else args.config}
     if not args.skip_smoke:  # first, in a fresh process, before this one loads JAX
         result.update(bench_smoke(out_dir / "smoke-run"))
-    result.update(bench_steps(args.config, args.steps, args.trials))
-    (out_dir / "train_bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    import jax
+
+    cfg, loaded = load_run(args)
+    result["devices"] = f"{jax.device_count()} x {jax.devices()[0].device_kind}"
+    result.update(bench_buckets(cfg, loaded, args.steps, args.trials, args.plan_steps))
+    if not args.skip_reference:
+        result.update(bench_reference(cfg, loaded, args.steps, args.trials))
+    name = "train_bench_gemma.json" if args.gemma else "train_bench.json"
+    (out_dir / name).write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
-        print(f"{key:>24}: {value}")
+        print(f"{key:>42}: {value}")
+    if args.json:
+        print(json.dumps(result))
     return 0
 
 

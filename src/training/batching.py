@@ -1,8 +1,11 @@
 """Tokenised training examples and fixed-shape batches.
 
-Every batch has the same shape ([grad_accum, micro_batch, max_seq_len]) so the jit-compiled step
-compiles once. The loss mask marks the response tokens (reasoning, answer and EOS): the model
-learns to answer, not to repeat prompts.
+Every batch is [grad_accum, micro_batch, seq]. With `data.buckets` 0, seq is always
+`data.max_seq_len` (one compilation); otherwise examples of similar length are batched together
+and seq is one of at most `data.buckets` lengths (`training.buckets`), one compilation each.
+Examples are right-padded, so a shorter batch is the same rows cut at its length: the real
+tokens, their masks and so the loss per real token are the same. The loss mask marks the
+response tokens (reasoning, answer and EOS): the model learns to answer, not to repeat prompts.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from training.backends.base import Tokenizer
+from training.buckets import BatchPlan, plan_training
 from training.dataset.items import ReasoningItem
 from training.errors import TrainingError
 
@@ -24,6 +28,14 @@ class Examples:
     input_ids: np.ndarray
     attention_mask: np.ndarray
     loss_mask: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Real tokens per example (prompt + response + EOS)."""
+        return np.asarray(self.attention_mask.sum(axis=1))
+
+
+BATCH_FIELDS = ("input_ids", "attention_mask", "loss_mask")
 
 
 def encode_prompt(tokenizer: Tokenizer, prompt: str) -> list[int]:
@@ -59,14 +71,20 @@ def encode_examples(tokenizer: Tokenizer, items: Sequence[ReasoningItem],
     return Examples(input_ids, attention_mask, loss_mask)
 
 
-def train_batches(examples: Examples, *, batch_size: int, grad_accum: int,
-                  seed: int) -> Iterator[dict[str, np.ndarray]]:
-    """Endless batches shaped [grad_accum, batch_size // grad_accum, max_seq_len]: each epoch a
-    fresh seeded shuffle, the last partial batch of an epoch dropped (so shapes never change)."""
+def _check_count(examples: Examples, batch_size: int) -> None:
     count = len(examples.input_ids)
     if count < batch_size:
         raise TrainingError(f"train.batch_size {batch_size} is larger than the {count} "
                             "training examples")
+
+
+def train_batches(examples: Examples, *, batch_size: int, grad_accum: int,
+                  seed: int) -> Iterator[dict[str, np.ndarray]]:
+    """Endless batches shaped [grad_accum, batch_size // grad_accum, max_seq_len]: each epoch a
+    fresh seeded shuffle, the last partial batch of an epoch dropped (so shapes never change).
+    The unbucketed stream; `plan_batches` with buckets 0 plans the same batches."""
+    _check_count(examples, batch_size)
+    count = len(examples.input_ids)
     rng = np.random.default_rng(seed)
     while True:
         order = rng.permutation(count)
@@ -74,4 +92,20 @@ def train_batches(examples: Examples, *, batch_size: int, grad_accum: int,
             pick = order[start:start + batch_size]
             yield {name: getattr(examples, name)[pick].reshape(grad_accum, -1,
                                                                 examples.input_ids.shape[1])
-                   for name in ("input_ids", "attention_mask", "loss_mask")}
+                   for name in BATCH_FIELDS}
+
+
+def plan_batches(examples: Examples, *, batch_size: int, steps: int, seed: int,
+                 buckets: int) -> BatchPlan:
+    """The examples and sequence length of every step of a run (`training.buckets`)."""
+    _check_count(examples, batch_size)
+    return plan_training(examples.lengths, batch_size=batch_size, steps=steps, seed=seed,
+                         buckets=buckets, cap=examples.input_ids.shape[1])
+
+
+def planned_batches(examples: Examples, plan: BatchPlan, *,
+                    grad_accum: int) -> Iterator[dict[str, np.ndarray]]:
+    """The plan's batches, each [grad_accum, micro_batch, its sequence length]."""
+    for pick, seq in zip(plan.batches, plan.seq_lens, strict=True):
+        yield {name: getattr(examples, name)[pick, :seq].reshape(grad_accum, -1, seq)
+               for name in BATCH_FIELDS}

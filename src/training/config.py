@@ -43,8 +43,13 @@ KEYS_DOC = "docs/TRAINING_MODES.md"
 class DataConfig(StrictModel):
     """How the data set's items become token sequences."""
 
-    max_seq_len: PositiveInt = Field(description="Prompt + response + EOS, in tokens; every "
-                                                 "batch is padded to it, no example is cut.")
+    max_seq_len: PositiveInt = Field(description="Prompt + response + EOS, in tokens: the "
+                                                 "longest batch; no example is cut.")
+    buckets: NonNegativeInt = Field(
+        default=4, description="Sequence lengths the training batches are padded to (one "
+                               "compilation of the step each): examples of similar length are "
+                               "batched together, and the lengths are chosen for the run's "
+                               "batches. 0: every batch a free shuffle padded to max_seq_len.")
 
 
 class TrainConfig(StrictModel):
@@ -96,6 +101,14 @@ class EvalConfig(StrictModel):
     batch_size: PositiveInt = Field(description="Prompts per generation batch (rounded up to a "
                                                 "multiple of the devices).")
     max_new_tokens: PositiveInt = Field(description="Longest response generated, in tokens.")
+    buckets: NonNegativeInt = Field(
+        default=2, description="Prompt lengths the generation batches are left-padded to (one "
+                               "compilation of generation each): prompts are batched by length. "
+                               "0: data set order, every batch padded to the longest prompt.")
+    decode_stages: PositiveInt = Field(
+        default=3, description="Batch sizes decoding steps down through: once at most half the "
+                               "rows still run, they go on in a batch half as big, so stopped "
+                               "rows are not decoded further. 1: every row to the batch's end.")
 
 
 class RunConfig(StrictModel):

@@ -1,6 +1,6 @@
 """Prompts in and responses out of a batched greedy generation, whatever the backend: left
-padding (the last prompt token next to the first new one) and the response text, cut just after
-the answer."""
+padding (the last prompt token next to the first new one), the batch sizes decoding steps down
+through, and the response text, cut just after the answer."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from training.backends.base import Tokenizer
+from training.buckets import round_up
 
 STOP_TEXT = "</answer>"
 
@@ -22,6 +23,19 @@ def left_pad(prompts: Sequence[Sequence[int]], length: int,
         ids[row, length - len(prompt):] = prompt
         mask[row, length - len(prompt):] = 1
     return ids, mask
+
+
+def decode_stages(rows: int, stages: int, multiple: int) -> tuple[int, ...]:
+    """At most `stages` batch sizes, from `rows` down, each about half the one before and a
+    multiple of `multiple` (the devices the rows are split over): a decode loop goes on in the
+    next size once no more rows than it holds still run."""
+    sizes = [rows]
+    while len(sizes) < stages:
+        half = round_up(round_up(sizes[-1], 2) // 2, multiple)
+        if half >= sizes[-1]:
+            break
+        sizes.append(half)
+    return tuple(sizes)
 
 
 def response_text(tokens: np.ndarray, tokenizer: Tokenizer) -> str:

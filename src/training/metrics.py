@@ -22,6 +22,9 @@ class MetricsRow(BaseModel):
     grad_norm: Finite
     learning_rate: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
     tokens: Annotated[int, Field(ge=0, description="Real (non-pad) tokens in the step's batch.")]
+    positions: Annotated[int, Field(ge=0, description="Positions the step computed (rows x "
+                                                      "sequence length): real tokens and "
+                                                      "padding.")] = 0
     loss_tokens: Annotated[int, Field(ge=0, description="Response tokens the loss covers.")]
     tokens_per_second: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
     step_seconds: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]

@@ -23,12 +23,13 @@ from evidence import MANIFEST_FILE, KaggleFields, Mode, Prediction, PreflightRec
 from training import evidence_out, provenance
 from training.backends import backend_for
 from training.backends.base import Backend, LoadedModel
-from training.batching import encode_examples, train_batches
+from training.batching import encode_examples, plan_batches, planned_batches
+from training.buckets import BatchPlan
 from training.config import LoadedConfig, RunConfig
 from training.console import RunConsole
 from training.dataset.registry import Dataset, load_dataset
 from training.errors import TrainingError
-from training.evaluate import evaluate
+from training.evaluate import DecodeStats, evaluate
 from training.metrics import METRICS_FILE, MetricsLog, MetricsRow
 from training.optim import learning_rate_schedule, make_optimizer
 from training.sharding import (
@@ -91,11 +92,14 @@ class Trainable:
     step_fn: Any
     batch_sharding: NamedSharding
     batches: Iterator[dict[str, np.ndarray]]
+    plan: BatchPlan
+    real_fraction: float
 
 
 def prepare_training(backend: Backend, loaded: LoadedModel, cfg: RunConfig, config_path: str,
-                     dataset: Dataset) -> Trainable:
-    """Mesh, sharded parameters and optimizer state, the compiled step, and the batches."""
+                     dataset: Dataset, steps: int | None = None) -> Trainable:
+    """Mesh, sharded parameters and optimizer state, the compiled step, and the batches of
+    `steps` steps (default: the config's)."""
     mesh = make_mesh(cfg.sharding.strategy)
     check_divisible(cfg.train.micro_batch_size, mesh,
                     f"{config_path}: train.batch_size / train.grad_accum")
@@ -110,9 +114,26 @@ def prepare_training(backend: Backend, loaded: LoadedModel, cfg: RunConfig, conf
     step_fn = make_train_step(backend.apply_fn(loaded.module), optimizer,
                               learning_rate_schedule(cfg.train), state_shardings,
                               batch_sharding)
-    batches = train_batches(examples, batch_size=cfg.train.batch_size,
-                            grad_accum=cfg.train.grad_accum, seed=cfg.train.seed)
-    return Trainable(mesh, state, step_fn, batch_sharding, batches)
+    plan = plan_batches(examples, batch_size=cfg.train.batch_size,
+                        steps=cfg.train.steps if steps is None else steps, seed=cfg.train.seed,
+                        buckets=cfg.data.buckets)
+    batches = planned_batches(examples, plan, grad_accum=cfg.train.grad_accum)
+    return Trainable(mesh, state, step_fn, batch_sharding, batches, plan,
+                     plan.real_fraction(examples.lengths))
+
+
+def plan_line(trainable: Trainable) -> str:
+    lengths = ", ".join(str(length) for length in trainable.plan.lengths)
+    return (f"batches padded to {len(trainable.plan.lengths)} sequence length(s) ({lengths}; "
+            f"one compilation each): {trainable.real_fraction:.1%} of the positions are real "
+            "tokens")
+
+
+def eval_line(stats: DecodeStats) -> str:
+    lengths = ", ".join(str(length) for length in stats.prompt_lengths)
+    return (f"eval: {stats.prompts} prompts in {stats.batches} batches padded to prompt "
+            f"length(s) {lengths}; {stats.new_tokens:,} new tokens; "
+            f"{stats.wasted_decode_fraction:.1%} of decode steps ran for rows already stopped")
 
 
 def step_line(row: MetricsRow, steps: int) -> str:
@@ -134,7 +155,8 @@ def train_and_evaluate(backend: Backend, loaded: LoadedModel, request: RunReques
                        dataset: Dataset, out: RunConsole) -> Trained:
     """Train (metrics.jsonl as it goes), save the checkpoint, evaluate greedily."""
     cfg, config_path = request.run.config, request.run.path
-    trainable = prepare_training(backend, loaded, cfg, config_path, dataset)
+    trainable = prepare_training(backend, loaded, cfg, config_path, dataset, request.steps)
+    out.say(plan_line(trainable))
     with out.progress() as bar:
         train_task = bar.add_task("train", total=request.steps)
 
@@ -156,13 +178,15 @@ def train_and_evaluate(backend: Backend, loaded: LoadedModel, request: RunReques
         out.say(f"evaluating {len(dataset.eval)} items greedily (the first batch compiles "
                 "generation)")
         started = time.perf_counter()
-        predictions = evaluate(backend, loaded, state.params, dataset.eval,
-                               batch_size=cfg.eval.batch_size,
-                               max_new_tokens=cfg.eval.max_new_tokens, mesh=trainable.mesh,
-                               config_path=config_path,
-                               on_batch=lambda n: bar.advance(eval_task, n))
+        evaluation = evaluate(backend, loaded, state.params, dataset.eval,
+                              batch_size=cfg.eval.batch_size,
+                              max_new_tokens=cfg.eval.max_new_tokens, mesh=trainable.mesh,
+                              config_path=config_path, buckets=cfg.eval.buckets,
+                              decode_stages=cfg.eval.decode_stages,
+                              on_batch=lambda n: bar.advance(eval_task, n))
         eval_seconds = time.perf_counter() - started
-    return Trained(predictions, train_seconds, eval_seconds)
+        out.say(eval_line(evaluation.stats))
+    return Trained(evaluation.predictions, train_seconds, eval_seconds)
 
 
 def record_evidence(backend: Backend, loaded: LoadedModel, request: RunRequest, *,

@@ -26,7 +26,8 @@ def test_matches_transformers_greedy_generate(architecture: str) -> None:
     ids, mask = left_pad(PROMPTS, 6, pad)
     # EOS and stop ids that never occur, so both run the full length.
     ours = make_generate_fn(loaded.module, max_new_tokens=10, eos_id=-1, pad_id=pad,
-                            stop_ids=[-2])(loaded.params, jnp.asarray(ids), jnp.asarray(mask))
+                            stop_ids=[-2])(loaded.params, jnp.asarray(ids), jnp.asarray(mask),
+                                           jnp.ones(len(PROMPTS), bool)).tokens
     theirs = loaded.module.generate(jnp.asarray(ids), attention_mask=jnp.asarray(mask),
                                    params=loaded.params, max_new_tokens=10, do_sample=False,
                                    pad_token_id=pad, eos_token_id=10**6).sequences
@@ -34,7 +35,9 @@ def test_matches_transformers_greedy_generate(architecture: str) -> None:
 
 
 class ScriptedModel:
-    """Stands in for a transformers Flax model: emits row r's script, one token per call."""
+    """Stands in for a transformers Flax model: emits row r's script, one token per call (the
+    row travels in the model's inputs, as a cache does, so it survives a decode stage's
+    regathering of the rows)."""
 
     def __init__(self, scripts: list[list[int]], vocab: int = 300) -> None:
         self.scripts = jnp.asarray(scripts)
@@ -42,13 +45,14 @@ class ScriptedModel:
 
     def prepare_inputs_for_generation(self, input_ids: Any, max_length: int,
                                       attention_mask: Any) -> dict[str, Any]:
-        return {"position": jnp.zeros((input_ids.shape[0],), jnp.int32)}
+        rows = input_ids.shape[0]
+        return {"position": jnp.zeros((rows,), jnp.int32), "row": jnp.arange(rows)}
 
     def update_inputs_for_generation(self, outputs: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {"position": kwargs["position"] + 1}
+        return {"position": kwargs["position"] + 1, "row": kwargs["row"]}
 
-    def __call__(self, input_ids: Any, params: Any, position: Any) -> Any:
-        token = jnp.take_along_axis(self.scripts, position[:, None], axis=1)[:, 0]
+    def __call__(self, input_ids: Any, params: Any, position: Any, row: Any) -> Any:
+        token = self.scripts[row, position]
         logits = jnp.eye(self.vocab)[token][:, None, :]
         return type("Out", (), {"logits": logits})()
 
@@ -62,7 +66,8 @@ def test_each_row_stops_at_eos_or_the_stop_tokens() -> None:
     ]
     generate = make_generate_fn(ScriptedModel(scripts), max_new_tokens=8, eos_id=eos,
                                 pad_id=pad, stop_ids=stop)
-    out = np.asarray(generate(None, jnp.zeros((3, 2), jnp.int32), jnp.ones((3, 2), jnp.int32)))
+    out = np.asarray(generate(None, jnp.zeros((3, 2), jnp.int32), jnp.ones((3, 2), jnp.int32),
+                              jnp.ones(3, bool)).tokens)
     assert out[0].tolist() == [65, 60, 47, 97, 62] + [pad] * 3
     assert out[1].tolist() == [65, 66, eos] + [pad] * 5
     assert out[2].tolist() == scripts[2][:8]
@@ -75,7 +80,8 @@ def test_one_compilation_for_many_batches() -> None:
     with CompileWatch() as watch:
         for prompts in (PROMPTS, PROMPTS[::-1], [[1, 2], [3], [4, 5, 6]]):
             ids, mask = left_pad(prompts, 6, 256)
-            generate(loaded.params, jnp.asarray(ids), jnp.asarray(mask)).block_until_ready()
+            generate(loaded.params, jnp.asarray(ids), jnp.asarray(mask),
+                     jnp.ones(3, bool)).tokens.block_until_ready()
     assert watch.count("generate") == 1
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:  # the interface imports no JAX: the config picks a backend before JAX loads
     import jax
@@ -29,8 +29,19 @@ if TYPE_CHECKING:  # the interface imports no JAX: the config picks a backend be
 Params = Any  # a tree of arrays (or of jax.ShapeDtypeStruct, for an abstract model)
 # (params, input_ids, attention_mask, position_ids) -> logits [batch, seq, vocab]
 ApplyFn = Callable[[Params, "jax.Array", "jax.Array", "jax.Array"], "jax.Array"]
-# (params, input_ids [b, p], attention_mask [b, p]) -> new tokens [b, max_new_tokens]
-GenerateFn = Callable[[Params, "jax.Array", "jax.Array"], "jax.Array"]
+
+
+class Generated(NamedTuple):
+    """What one batch of greedy generation gives back (a pytree: a jit function returns it)."""
+
+    tokens: Any  # [b, max_new_tokens] int32, pad after a row stopped
+    live_steps: Any  # [b] int32: decode steps the row ran before it stopped (its new tokens)
+    computed_steps: Any  # () int32: row-steps the decode loop computed, all stages together
+
+
+# (params, input_ids [b, p], attention_mask [b, p], live [b] bool) -> Generated; rows that are
+# not live (fillers of a short batch) count as stopped from the start.
+GenerateFn = Callable[[Params, "jax.Array", "jax.Array", "jax.Array"], Generated]
 
 
 class Tokenizer(Protocol):
@@ -109,8 +120,12 @@ class Backend(Protocol):
 
     def apply_fn(self, module: Any) -> ApplyFn: ...
 
-    def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int,
-                    stop_text: str) -> GenerateFn: ...
+    def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int, stop_text: str,
+                    stages: Sequence[int] = ()) -> GenerateFn:
+        """Greedy generation for batches of `stages[0]` rows that continues in `stages[1]`
+        rows once at most that many still run, and so on (`training.decoding.decode_stages`);
+        `()`: one stage, the batch as given."""
+        ...
 
     def save(self, loaded: LoadedModel, params: Params, directory: Path) -> Path: ...
 

@@ -38,7 +38,8 @@ def device_mesh(run: RunConfig, devices: list[Any]) -> Mesh:
 
 
 def abstract_batch(run: RunConfig) -> dict[str, jax.ShapeDtypeStruct]:
-    """[grad_accum, micro_batch, max_seq_len] int32, as `training.batching` makes them."""
+    """[grad_accum, micro_batch, max_seq_len] int32: the longest batch `training.batching`
+    makes (bucketed batches are shorter, never wider), so the peak memory of any step."""
     shape = (run.train.grad_accum, run.train.micro_batch_size, run.data.max_seq_len)
     return {key: jax.ShapeDtypeStruct(shape, jnp.int32) for key in BATCH_KEYS}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,14 @@ class FlaxTransformersBackend:
     def apply_fn(self, module: Any) -> ApplyFn:
         return model_apply_fn(module)
 
-    def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int,
-                    stop_text: str) -> GenerateFn:
+    def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int, stop_text: str,
+                    stages: Sequence[int] = ()) -> GenerateFn:
         tokenizer = loaded.tokenizer
         eos = tokenizer.eos_id
         return make_generate_fn(loaded.module, max_new_tokens=max_new_tokens,
                                 eos_id=-1 if eos is None else eos, pad_id=tokenizer.pad_id,
-                                stop_ids=tokenizer.encode(stop_text, specials=False))
+                                stop_ids=tokenizer.encode(stop_text, specials=False),
+                                stages=stages)
 
     def save(self, loaded: LoadedModel, params: Params, directory: Path) -> Path:
         return save_checkpoint(loaded, params, directory)
