@@ -20,7 +20,7 @@ from evidence.logs.protocol import MARKER
 from evidence.logs.stated import StatedLine, evidence_in
 
 __all__ = ["LogError", "LogForm", "LogLine", "StatedLine", "detect_form", "evidence_in",
-           "open_log", "read_log_lines", "scan_evidence"]
+           "open_log", "read_log_lines", "read_open_log", "scan_evidence", "scan_open_log"]
 
 # Each reader takes the open log and, optionally, the text a line must contain to be kept.
 READERS: dict[LogForm, Callable[[BinaryIO, str | None], Iterator[LogLine]]] = {
@@ -49,13 +49,24 @@ def read_log_lines(path: Path, wanted: str | None = None) -> Iterator[LogLine]:
     """The visible lines of a log in any form (those containing `wanted`, if given); LogError
     if it cannot be read or its form is broken."""
     with open_log(path) as handle:
-        try:
-            yield from READERS[detect_form(handle)](handle, wanted)
-        except OSError as error:
-            raise LogError(Code.FILE_UNREADABLE,
-                           f"cannot read the log {path.name}: {error.strerror or error}") from None
+        yield from read_open_log(handle, path.name, wanted)
+
+
+def read_open_log(handle: BinaryIO, name: str, wanted: str | None = None) -> Iterator[LogLine]:
+    """read_log_lines of a log already open at its start (validate reads the run's log through
+    a hashing reader, so that its digest comes from the same read)."""
+    try:
+        yield from READERS[detect_form(handle)](handle, wanted)
+    except OSError as error:
+        raise LogError(Code.FILE_UNREADABLE,
+                       f"cannot read the log {name}: {error.strerror or error}") from None
 
 
 def scan_evidence(path: Path) -> Iterator[StatedLine]:
     """The evidence lines of a log in any form, in order."""
     return evidence_in(read_log_lines(path, MARKER))
+
+
+def scan_open_log(handle: BinaryIO, name: str) -> Iterator[StatedLine]:
+    """scan_evidence of a log already open at its start."""
+    return evidence_in(read_open_log(handle, name, MARKER))

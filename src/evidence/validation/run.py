@@ -6,15 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evidence.findings import Code, Finding
-from evidence.io.digest import ProgressStart
+from evidence.io.digest import FileDigest, ProgressStart
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
 from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.profile import CompetitionProfile
+from evidence.registry import LOG_FILE
 from evidence.result import CommandResult, RunResult
 from evidence.validation.checks.artifacts import check_artifacts
 from evidence.validation.checks.identity import check_identity
-from evidence.validation.checks.log import check_log_agreement, read_recorded_log
+from evidence.validation.checks.log import RecordedLog, check_log_agreement, read_recorded_log
 from evidence.validation.checks.preflight import check_preflight
 from evidence.validation.checks.sanity import check_sanity
 from evidence.validation.checks.scorecard import check_row_count, check_scorecard
@@ -47,8 +48,9 @@ def _scorecard_is_template(summary: LoadedDocument[EvalSummary]) -> bool:
     return any(at.startswith("/scorecard") for at in summary.placeholders)
 
 
-def _check_predictions(run_dir: Path, summary: LoadedDocument[EvalSummary],
-                       allow_template: bool) -> tuple[PredictionsCheck | None, list[Finding]]:
+def _check_predictions(
+        run_dir: Path, summary: LoadedDocument[EvalSummary], allow_template: bool,
+        progress: ProgressStart | None) -> tuple[PredictionsCheck | None, list[Finding]]:
     path = run_dir / PREDICTIONS_FILE
     try:
         present = path.exists() or path.is_symlink()
@@ -59,13 +61,23 @@ def _check_predictions(run_dir: Path, summary: LoadedDocument[EvalSummary],
             return None, []
         return None, [Finding(PREDICTIONS_FILE, Code.FILE_MISSING,
                               f"{PREDICTIONS_FILE} is missing; the scorecard cannot be checked")]
-    result = check_predictions(path)  # names a FIFO, device or symlink as such, never opens it
+    # Names a FIFO, device or symlink as such, never opens it; hashes the file as it reads it.
+    result = check_predictions(path, progress=progress)
     return (result if result.readable else None), result.findings
 
 
+def _read_once(predictions: PredictionsCheck | None, log: RecordedLog) -> dict[str, FileDigest]:
+    """The digests of the run files already read to be checked: the artifact check compares
+    these, rather than read the files a second time."""
+    read = {LOG_FILE: log.digest}
+    if predictions is not None:
+        read[PREDICTIONS_FILE] = predictions.digest
+    return {path: digest for path, digest in read.items() if digest is not None}
+
+
 def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
-                  predictions: PredictionsCheck | None,
-                  progress: ProgressStart | None) -> list[Finding]:
+                  predictions: PredictionsCheck | None, progress: ProgressStart | None,
+                  read: dict[str, FileDigest]) -> list[Finding]:
     findings: list[Finding] = []
     if manifest is not None and summary is not None:
         findings += check_identity(manifest, summary)
@@ -75,21 +87,20 @@ def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSumm
         if predictions is not None:
             findings += check_row_count(manifest, predictions.rows)
         if not isinstance(manifest.artifacts, str):
-            findings += check_artifacts(run_dir, manifest.artifacts, progress)
+            findings += check_artifacts(run_dir, manifest.artifacts, progress, read)
         findings += check_preflight(manifest)
         findings += check_sanity(manifest)
     return findings
 
 
 def _anchored_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
-                     kaggle_log: KaggleCopy | None,
+                     recorded: RecordedLog, kaggle_log: KaggleCopy | None,
                      dataset: KnownDataset | None) -> list[Finding]:
     """The checks against what the run's author does not control: the recorded log (and
     Kaggle's copy of it), and the data set."""
     documents: dict[str, Any] = {
         "run_manifest": manifest.model_dump(mode="json") if manifest is not None else None,
         "eval_summary": summary.model_dump(mode="json") if summary is not None else None}
-    recorded = read_recorded_log(run_dir)
     findings = check_log_agreement(recorded, documents, manifest)
     if kaggle_log is not None:
         from evidence.validation.checks.kaggle_log import check_kaggle_copy
@@ -125,12 +136,15 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
                              allow_template)
     summary = load_document(run_dir, EVAL_SUMMARY_FILE, EvalSummary,
                             EVAL_SUMMARY_SCHEMA_VERSION, allow_template)
-    predictions, prediction_findings = _check_predictions(run_dir, summary, allow_template)
+    predictions, prediction_findings = _check_predictions(run_dir, summary, allow_template,
+                                                          progress)
+    recorded = read_recorded_log(run_dir, progress)  # before the artifact check: its digest
     report = RunResult(str(run_dir))
     report.findings += manifest.findings + summary.findings + prediction_findings
-    report.findings += _cross_checks(run_dir, manifest.model, summary.model, predictions, progress)
-    report.findings += _anchored_checks(run_dir, manifest.model, summary.model, kaggle_log,
-                                        dataset)
+    report.findings += _cross_checks(run_dir, manifest.model, summary.model, predictions, progress,
+                                     _read_once(predictions, recorded))
+    report.findings += _anchored_checks(run_dir, manifest.model, summary.model, recorded,
+                                        kaggle_log, dataset)
     if profile is not None and manifest.model is not None:
         from evidence.validation.eligibility import check_eligibility  # only with --profile
 

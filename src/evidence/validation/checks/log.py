@@ -9,17 +9,19 @@ what one log says, `contradictions` what the documents hold otherwise.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from evidence.findings import Code, Finding
+from evidence.io.digest import FileDigest, HashingReader, ProgressStart
 from evidence.io.pointer import escape_pointer_token, pointer_tokens
-from evidence.logs import LogError, StatedLine, scan_evidence
+from evidence.logs import LogError, StatedLine, open_log, scan_open_log
 from evidence.models.manifest import RunManifest
 from evidence.models.types import is_placeholder
-from evidence.registry import LOG_FILE, STATED_DOCUMENTS, is_log_placeholder
+from evidence.registry import LOG_FILE, LOG_PLACEHOLDER_START, STATED_DOCUMENTS
 
 # How the template marks its log as not yet recorded (`evidence init`, evidence.filling).
 # Past this many differences with one log, more would not help anyone.
@@ -97,25 +99,45 @@ class RecordedLog:
     state: str  # "missing", "placeholder", "not a regular file", "unreadable" or "read"
     stated: StatedFields = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # The SHA-256 and size of the bytes that were read, for the artifact check.
+    digest: FileDigest | None = None
 
 
-def read_recorded_log(run_dir: Path) -> RecordedLog:
+def _read_open(handle: HashingReader) -> RecordedLog:
+    # The template's stand-in, told from the log's first bytes (as registry.is_log_placeholder
+    # tells it), read through the same handle: the file is read once, and hashed as it is.
+    if handle.read(len(LOG_PLACEHOLDER_START)) == LOG_PLACEHOLDER_START:
+        return RecordedLog("placeholder")
+    handle.seek(0)
+    try:
+        stated, findings = collect_stated(scan_open_log(cast(BinaryIO, handle), LOG_FILE),
+                                          LOG_FILE)
+    except LogError as error:  # any log form: Kaggle's JSON, plain text, a notebook
+        return RecordedLog("read", findings=[Finding(LOG_FILE, Code.KAGGLE_LOG_MISMATCH,
+                                                     error.message, line=error.line)])
+    return RecordedLog("read", stated, findings)
+
+
+def read_recorded_log(run_dir: Path, progress: ProgressStart | None = None) -> RecordedLog:
+    """The run's log, read once: its evidence lines, and its digest (`progress` follows it)."""
     path = run_dir / LOG_FILE
     try:
         if not path.exists() and not path.is_symlink():
             return RecordedLog("missing")
         if not path.is_file():  # never opened: a FIFO would block, a directory cannot be read
             return RecordedLog("not a regular file")
-        if is_log_placeholder(path):
-            return RecordedLog("placeholder")
-        stated, findings = collect_stated(scan_evidence(path), LOG_FILE)
-    except LogError as error:  # any log form: Kaggle's JSON, plain text, a notebook
+        with open_log(path) as raw:
+            size = os.fstat(raw.fileno()).st_size
+            handle = HashingReader(raw, progress(LOG_FILE, size) if progress else None)
+            recorded = _read_open(handle)
+            recorded.digest = handle.finish()
+            return recorded
+    except LogError as error:  # the log could not be opened (open_log says why)
         return RecordedLog("read", findings=[Finding(LOG_FILE, Code.KAGGLE_LOG_MISMATCH,
                                                      error.message, line=error.line)])
     except OSError as error:
         return RecordedLog("unreadable", findings=[Finding(
             LOG_FILE, Code.FILE_UNREADABLE, f"cannot read {LOG_FILE}: {error.strerror}")])
-    return RecordedLog("read", stated, findings)
 
 
 def _at(document: Any, at: str) -> Any:

@@ -5,39 +5,59 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 MAX_ROW_BYTES = 4 * 1024 * 1024
-BLOCK_BYTES = 2 * 1024 * 1024
+# Small enough that a block stays in the CPU's cache through the passes over it (the count, the
+# parse, the copies), which measured faster than 2 MiB; still hundreds of rows a block.
+BLOCK_BYTES = 256 * 1024
 # Stands in for a line too long to hold in memory; it is reported, never parsed.
 OVERLONG = b"\xffoverlong"
 
 
+class Readable(Protocol):
+    """A file open for reading, or io.digest.HashingReader around one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_blocks(handle: Readable, limit: int | None = None) -> Iterator[bytes]:
+    """What `handle` holds from where it is (up to `limit` bytes, else to its end; it starts at
+    a line boundary) in blocks of whole lines; a line over MAX_ROW_BYTES is skipped as it
+    streams by and yields OVERLONG instead. Every byte is read once, in order, so a hashing
+    handle (io.digest.HashingReader) digests exactly what was parsed."""
+    remaining = limit
+    pending, skipping = b"", False
+    while remaining is None or remaining > 0:
+        data = handle.read(BLOCK_BYTES if remaining is None else min(BLOCK_BYTES, remaining))
+        if not data:
+            break
+        if remaining is not None:
+            remaining -= len(data)
+        if skipping:
+            newline = data.find(b"\n")
+            if newline < 0:
+                continue
+            data, skipping = data[newline + 1:], False
+            yield OVERLONG
+        data = pending + data
+        cut = data.rfind(b"\n") + 1
+        pending = data[cut:]
+        if cut:
+            yield data[:cut]
+        if len(pending) > MAX_ROW_BYTES:
+            pending, skipping = b"", True
+    if skipping:
+        yield OVERLONG
+    elif pending:
+        yield pending
+
+
 def blocks(path: Path, start: int, end: int) -> Iterator[bytes]:
-    """path[start:end] (which begins and ends at line boundaries) in blocks of whole lines; a
-    line over MAX_ROW_BYTES is skipped as it streams by and yields OVERLONG instead."""
+    """path[start:end] (which begins and ends at line boundaries) in blocks of whole lines."""
     with path.open("rb") as handle:
         handle.seek(start)
-        remaining, pending, skipping = end - start, b"", False
-        while remaining > 0 and (data := handle.read(min(BLOCK_BYTES, remaining))):
-            remaining -= len(data)
-            if skipping:
-                newline = data.find(b"\n")
-                if newline < 0:
-                    continue
-                data, skipping = data[newline + 1:], False
-                yield OVERLONG
-            data = pending + data
-            cut = data.rfind(b"\n") + 1
-            pending = data[cut:]
-            if cut:
-                yield data[:cut]
-            if len(pending) > MAX_ROW_BYTES:
-                pending, skipping = b"", True
-        if skipping:
-            yield OVERLONG
-        elif pending:
-            yield pending
+        yield from read_blocks(handle, end - start)
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:

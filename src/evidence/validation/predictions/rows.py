@@ -1,100 +1,30 @@
-"""Checking the rows of one byte range: validate, prove no duplicate key, re-grade, tally.
+"""Checking blocks of rows: validate, prove no duplicate key, then re-grade and tally
+(accept.py).
 
-This is validate's hot path. Rows are validated in blocks (one pydantic call per block of lines);
-a row goes into a block only when a byte count proves it holds no duplicate key (pydantic's
-parser would silently keep the last one); a block with any problem is re-read row by row through
-the strict reader, to name each line's finding.
+This is validate's hot path. A block of lines is validated by one pydantic call (not one per
+row) and accepted whole when a byte count proves it holds no duplicate key (proof.py); a block
+with any problem is re-read row by row, the rows that can still go fast in one call, the rest
+through the strict reader, to name each line's finding.
 """
 
 from __future__ import annotations
 
-import zlib
-from array import array
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from evidence.findings import Code, Finding
 from evidence.io.pydantic_errors import pydantic_findings
 from evidence.io.strict_json import StrictJsonError, loads_strict
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
-from evidence.scoring.grader import answers_match, extract_answer, grade
+from evidence.validation.predictions.accept import RangeCheck, accept_rows
+from evidence.validation.predictions.proof import (
+    colons_prove_no_duplicate,
+    whitespace_proves_no_duplicate,
+)
 from evidence.validation.predictions.reader import MAX_ROW_BYTES, OVERLONG, blocks
-
-# Past this many findings a file is clearly broken; listing a million more helps nobody.
-MAX_FINDINGS = 200
-
-_ROW_KEYS = len(Prediction.model_fields)
-_ROWS = TypeAdapter(list[Prediction])
-
-# (section, category, difficulty, correct, format_ok) -> number of rows
-Outcomes = Counter[tuple[str, str, str, bool, bool]]
-
-
-@dataclass
-class RangeCheck:
-    """What one byte range of the file gave; line numbers count from the range's first line."""
-
-    lines: int = 0
-    # Blank lines: each is a json_empty finding, and none is a prediction row.
-    blank: int = 0
-    outcomes: Outcomes = field(default_factory=Counter)
-    id_digests: array[int] = field(default_factory=lambda: array("Q"))
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: int = 0
-
-    @property
-    def rows(self) -> int:
-        return self.lines - self.blank
-
-    def add(self, finding: Finding) -> None:
-        if len(self.findings) < MAX_FINDINGS:
-            self.findings.append(finding)
-        else:
-            self.suppressed += 1
-
-
-def id_digest(item_id: str) -> int:
-    data = item_id.encode("utf-8")
-    return (zlib.crc32(data) << 32) | zlib.adler32(data)
-
-
-_JSON_WHITESPACE = b" \t\r\n"
-
-
-def _cannot_hide_duplicate_keys(data: bytes, rows: int) -> bool:
-    """True when `data` (one row, or a block of rows), with JSON whitespace deleted, has exactly
-    as many `":` as its rows have keys. Every key is then a closing quote and a colon, so each
-    key is counted (text inside strings can only add to the count, as `\\":`), and once
-    pydantic has found all keys of every row present, none can appear twice: that would push
-    the count over. False sends the rows down the strict path, which names the duplicate."""
-    return data.translate(None, _JSON_WHITESPACE).count(b'":') == _ROW_KEYS * rows
-
-
-def _report_grade(check: RangeCheck, row: Prediction, number: int, file: str) -> None:
-    regraded = grade(row.response, row.reference_answer)
-    for name in ("format_ok", "extracted_answer", "correct"):
-        claimed, actual = getattr(row, name), getattr(regraded, name)
-        if claimed != actual:
-            check.add(Finding(file, Code.PREDICTION_GRADE_MISMATCH,
-                                 f"row says {name} = {claimed!r}, re-grading the response "
-                                 f"gives {actual!r}", f"/{name}", number))
-
-
-def _accept(check: RangeCheck, rows: list[Prediction], first_numbers: list[int],
-            file: str) -> None:
-    """Re-grade, tally and remember the id of rows that passed validation (the hot loop)."""
-    outcomes, digests = check.outcomes, check.id_digests
-    for number, row in zip(first_numbers, rows, strict=True):
-        extracted = extract_answer(row.response)
-        if extracted != row.extracted_answer or row.format_ok is (extracted is None) or \
-                row.correct is not (extracted is not None and
-                                    answers_match(extracted, row.reference_answer)):
-            _report_grade(check, row, number, file)
-        outcomes[row.section, row.category, row.difficulty, row.correct, row.format_ok] += 1
-        digests.append(id_digest(row.item_id))
+from evidence.validation.predictions.shape import ROWS, Row
 
 
 def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) -> None:
@@ -106,8 +36,8 @@ def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) 
         return
     if len(line) > MAX_ROW_BYTES:
         check.add(Finding(file, Code.FILE_TOO_LARGE,
-                             f"row is {len(line)} bytes, over the {MAX_ROW_BYTES}-byte limit",
-                             line=number))
+                          f"row is {len(line)} bytes, over the {MAX_ROW_BYTES}-byte limit",
+                          line=number))
         return
     try:
         raw = loads_strict(line)
@@ -120,7 +50,30 @@ def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) 
         for finding in pydantic_findings(file, raw, error):
             check.add(Finding(file, finding.code, finding.message, finding.pointer, number))
         return
-    _accept(check, [row], [number], file)
+    accept_rows(check, [dict(row)], [number], file)
+
+
+def as_array(block: bytes) -> bytearray:
+    """The lines of `block` as one JSON array, for one pydantic call: two copies of the block,
+    where slicing and concatenating bytes would make four."""
+    array = bytearray(b"[")
+    array += block
+    if block.endswith(b"\n"):
+        array[-1] = ord("]")
+    else:
+        array.append(ord("]"))
+    return array.replace(b"\n", b",")
+
+
+def _validated(array: bytes | bytearray, count: int) -> list[Row] | None:
+    """The rows of `array` (a JSON array of the lines), when every one validates and there are
+    `count` of them; None otherwise."""
+    try:
+        rows = ROWS.validate_json(array)
+    except ValidationError:
+        return None
+    # A line holding two objects would make more rows than lines.
+    return rows if len(rows) == count else None
 
 
 def _check_lines(check: RangeCheck, first: int, lines: list[bytes], file: str) -> None:
@@ -129,18 +82,17 @@ def _check_lines(check: RangeCheck, first: int, lines: list[bytes], file: str) -
     fast: list[bytes] = []
     numbers: list[int] = []
     for number, line in enumerate(lines, start=first):
-        if len(line) <= MAX_ROW_BYTES and _cannot_hide_duplicate_keys(line, 1):
+        if len(line) <= MAX_ROW_BYTES and whitespace_proves_no_duplicate(line, 1):
             fast.append(line)
             numbers.append(number)
         else:
             _check_row_strictly(check, number, line, file)
-    try:
-        rows = _ROWS.validate_json(b"[" + b",".join(fast) + b"]")
-    except ValidationError:
+    rows = _validated(b"[" + b",".join(fast) + b"]", len(fast))
+    if rows is None:
         for number, line in zip(numbers, fast, strict=True):
             _check_row_strictly(check, number, line, file)
     else:
-        _accept(check, rows, numbers, file)
+        accept_rows(check, rows, numbers, file)
     check.findings.sort(key=lambda finding: finding.line or 0)
 
 
@@ -154,33 +106,35 @@ def _longest_line(body: bytes) -> int:
 def _check_block(check: RangeCheck, first: int, block: bytes, file: str) -> int:
     """Check the complete lines in `block`; returns how many there were."""
     lines = block.count(b"\n") + (not block.endswith(b"\n"))
-    body = block.removesuffix(b"\n")
     # A block may hold a line over the row limit (the reader bounds what it holds, not each
     # line): only the careful path, which measures every line, may accept such a block.
-    if (len(body) <= MAX_ROW_BYTES or _longest_line(body) <= MAX_ROW_BYTES) and \
-            _cannot_hide_duplicate_keys(body, lines):
-        try:
-            rows = _ROWS.validate_json(b"[" + body.replace(b"\n", b",") + b"]")
-        except ValidationError:
-            pass
-        else:
-            _accept(check, rows, list(range(first, first + lines)), file)
+    if len(block) <= MAX_ROW_BYTES or _longest_line(block.removesuffix(b"\n")) <= MAX_ROW_BYTES:
+        rows = _validated(as_array(block), lines)
+        if rows is not None and colons_prove_no_duplicate(block, rows):
+            accept_rows(check, rows, range(first, first + lines), file)
             return lines
-    _check_lines(check, first, body.split(b"\n"), file)
+    _check_lines(check, first, block.removesuffix(b"\n").split(b"\n"), file)
     return lines
 
 
 def _check_overlong(check: RangeCheck, number: int, file: str) -> int:
     check.add(Finding(file, Code.FILE_TOO_LARGE,
-                         f"row is over the {MAX_ROW_BYTES}-byte limit", line=number))
+                      f"row is over the {MAX_ROW_BYTES}-byte limit", line=number))
     return 1
 
 
-def check_range(path: Path, start: int, end: int, file: str = PREDICTIONS_FILE) -> RangeCheck:
+def check_blocks(pieces: Iterable[bytes], file: str = PREDICTIONS_FILE) -> RangeCheck:
+    """Check consecutive blocks of whole lines (as reader.read_blocks gives them); line numbers
+    count from the first block's first line."""
     check = RangeCheck()
-    for block in blocks(path, start, end):
+    for block in pieces:
         if block is OVERLONG:
             check.lines += _check_overlong(check, check.lines + 1, file)
         else:
             check.lines += _check_block(check, check.lines + 1, block, file)
     return check
+
+
+def check_range(path: Path, start: int, end: int, file: str = PREDICTIONS_FILE) -> RangeCheck:
+    """Check path[start:end], which begins and ends at line boundaries (reader.line_ranges)."""
+    return check_blocks(blocks(path, start, end), file)
