@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.compare.items import RunItems
+from evidence.compare.items import RunItems, rows_at
 from evidence.compare.stats import holm, mcnemar_exact, paired_bootstrap_ci
 from evidence.compare.summary import summary_sentence
 from evidence.models.comparison import (
@@ -110,7 +110,7 @@ def _breakdown(name: str, entries: dict[str, list[int]],
     return scopes
 
 
-def _flip(item: int, baseline: RunItems, candidate: RunItems, rows: dict[str, Any],
+def _flip(item: int, candidate: RunItems, rows: dict[str, Any],
           baseline_row: dict[str, Any]) -> dict[str, Any]:
     section, category, difficulty = candidate.labels[item]
     return {"item_id": candidate.ids[item], "section": section, "category": category,
@@ -124,8 +124,6 @@ def _flip(item: int, baseline: RunItems, candidate: RunItems, rows: dict[str, An
 def _flips(baseline: RunItems, candidate: RunItems,
            baseline_of: list[int]) -> dict[str, list[dict[str, Any]]]:
     """Every item that changed grade, with both responses (read again by line number)."""
-    from evidence.compare.items import rows_at
-
     changed = [j for j, i in enumerate(baseline_of)
                if baseline.correct[i] != candidate.correct[j]]
     ours = rows_at(candidate.path, {candidate.lines[j] for j in changed})
@@ -133,7 +131,7 @@ def _flips(baseline: RunItems, candidate: RunItems,
     flips: dict[str, list[dict[str, Any]]] = {"fixed": [], "broken": []}
     for j in sorted(changed, key=candidate.ids.__getitem__):
         kind = "fixed" if candidate.correct[j] else "broken"
-        flips[kind].append(_flip(j, baseline, candidate, ours[candidate.lines[j]],
+        flips[kind].append(_flip(j, candidate, ours[candidate.lines[j]],
                                  theirs[baseline.lines[baseline_of[j]]]))
     return flips
 
