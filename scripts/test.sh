@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (a virtual environment in .venv with the project, its ML extra and dev tools) and run
+# Set up (a virtual environment in .venv with the project, its ML extras and dev tools) and run
 # every check: lint, types, schema drift, then the test suite under coverage, gated at 90 % of
 # src/evidence and 75 % of src/training.
 set -euo pipefail
@@ -8,8 +8,8 @@ step() { printf '\n==> %s\n' "$*"; }
 step "virtual environment (.venv)"
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-step "installing the project with its train and dev extras (jax, flax, transformers: a minute or two the first time)"
-.venv/bin/python -m pip install --progress-bar on -e '.[train,dev]'
+step "installing the project with its train, tunix and dev extras (jax, flax, transformers, tunix: a few minutes the first time)"
+.venv/bin/python -m pip install --progress-bar on -e '.[train,tunix,dev]'
 step "ruff"
 .venv/bin/ruff check src tests bench
 step "mypy (strict on src/evidence)"

@@ -32,7 +32,7 @@ M36 = REPO / "submission_runs" / "m36_v1"
 SCRIPT = Path(sys.executable).parent / "evidence"
 ENVELOPE = {"tool", "version", "command", "ok", "exit_code", "error", "findings", "result"}
 COMMANDS = ["init", "fill", "validate", "compare", "report", "show", "package", "verify", "attest",
-            "schema", "hook"]
+            "migrate", "schema", "hook"]
 WORKFLOW = ["init", "fill", "validate", "compare", "report", "show", "package", "verify",
             "attest", "migrate", "schema", "hook"]
 KAGGLE_FLAGS = ("--kaggle-url", "--kaggle-version", "--kaggle-run-id")
@@ -206,6 +206,13 @@ def test_a_mistyped_command_suggests_the_nearest(cli: Callable[..., Ran], args: 
 
 # --- --json: one envelope everywhere ---------------------------------------------------------
 
+def _newer_run(run_dir: Path) -> Path:
+    """A run whose manifest a newer evidence wrote."""
+    run_dir.mkdir()
+    (run_dir / "run_manifest.json").write_text('{"schema_version": "3.0"}\n')
+    return run_dir
+
+
 def _json_cases(world: World, tag: str = "json") -> dict[str, list[Arg]]:
     filled = world.fresh_template(f"{tag}-fill")
     return {
@@ -236,6 +243,10 @@ def _json_cases(world: World, tag: str = "json") -> dict[str, list[Arg]]:
         "report usage": ["report", "--json", world.root / "no-such-run"],
         "show": ["show", "--json", world.valid],
         "show usage": ["show", "--json", world.root / "no-such-run"],
+        "migrate": ["migrate", "--json", build_run(world.root / f"{tag}-v1", version="1.0")],
+        "migrate current": ["migrate", "--json", world.valid],
+        "migrate refused": ["migrate", "--json", _newer_run(world.root / f"{tag}-newer")],
+        "migrate usage": ["migrate", "--json", world.file],
     }
 
 
@@ -245,7 +256,8 @@ EXPECTED_CODES = {"validate ok": 0, "validate findings": 1, "validate usage": 2,
                   "schema check": 0, "schema check usage": 2, "schema export": 0, "hook": 1,
                   "init": 0, "init usage": 2, "compare": 0, "compare findings": 1,
                   "compare usage": 2, "report": 0, "report findings": 1,
-                  "report usage": 2, "show": 0, "show usage": 2}
+                  "report usage": 2, "show": 0, "show usage": 2, "migrate": 0,
+                  "migrate current": 0, "migrate refused": 1, "migrate usage": 2}
 
 
 def _envelope(raw: bytes) -> dict[str, object]:

@@ -24,7 +24,9 @@ CASES = {
     "top_level_array.json": Code.JSON_NOT_OBJECT,
     "top_level_string.json": Code.JSON_NOT_OBJECT,
     "utf8_bom.json": Code.JSON_SYNTAX,
-    "unknown_schema_version.json": Code.SCHEMA_VERSION,
+    "newer_schema_version.json": Code.SCHEMA_VERSION_UNSUPPORTED,
+    "older_unknown_schema_version.json": Code.SCHEMA_VERSION,
+    "schema_version_not_a_version.json": Code.SCHEMA_VERSION,
 }
 
 

@@ -19,16 +19,24 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("CommandResult", "RunResult", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"),
                     "evidence.result"),
     # the documents
-    **dict.fromkeys(("Document", "DOCUMENTS", "RUN_MANIFEST", "EVAL_SUMMARY", "PREDICTION",
-                     "EVIDENCE_LOCK", "RUN_SCHEMA_VERSIONS", "LOG_FILE", "STATED_DOCUMENTS"),
-                    "evidence.registry"),
-    **dict.fromkeys(("MANIFEST_FILE", "MANIFEST_SCHEMA_VERSION", "RunManifest", "ModelRef",
-                     "ConfigRef", "DeviceInfo", "GitState", "Timings", "Mode"),
+    **dict.fromkeys(("Document", "DOCUMENTS", "RUN_MANIFEST", "RUN_MANIFEST_V1", "EVAL_SUMMARY",
+                     "PREDICTION", "EVIDENCE_LOCK", "RUN_SCHEMA_VERSIONS", "LOG_FILE",
+                     "STATED_DOCUMENTS", "versions_of"), "evidence.registry"),
+    **dict.fromkeys(("MANIFEST_FILE", "MANIFEST_SCHEMA_VERSION", "MANIFEST_V1_SCHEMA_VERSION",
+                     "MANIFEST_VERSIONS", "RunManifest", "RunManifestV1", "RunManifestBase",
+                     "ModelRef", "ConfigRef", "DeviceInfo", "GitState", "Timings", "Mode"),
                     "evidence.models.manifest"),
+    **dict.fromkeys(("TrainingRef", "FineTuneMethod", "CheckpointRef", "KaggleSession",
+                     "DatasetSource", "TrainingLibrary", "CheckpointFormat",
+                     "CheckpointContents", "MethodKind"), "evidence.models.training"),
     **dict.fromkeys(("EVAL_SUMMARY_FILE", "EVAL_SUMMARY_SCHEMA_VERSION", "EvalSummary", "Score",
                      "Scorecard"), "evidence.models.eval_summary"),
     **dict.fromkeys(("PREDICTIONS_FILE", "PREDICTION_SCHEMA_VERSION", "Prediction"),
                     "evidence.models.prediction"),
+    **dict.fromkeys(("DatasetRow", "DatasetSplit", "response_text", "file_dataset_name",
+                     "file_dataset_version"), "evidence.models.dataset_file"),
+    **dict.fromkeys(("DatasetFileError", "DatasetFileFacts", "dataset_file_path",
+                     "scan_dataset_file"), "evidence.validation.dataset_file"),
     "ArtifactRef": "evidence.models.artifact",
     "DatasetRef": "evidence.models.dataset",
     "KaggleFields": "evidence.models.kaggle",
@@ -54,8 +62,10 @@ _EXPORTS: dict[str, str] = {
     # validation
     **dict.fromkeys(("validate_run", "RunDirectoryError"), "evidence.validation.run"),
     **dict.fromkeys(("check_predictions", "check_range"), "evidence.validation.predictions"),
-    **dict.fromkeys(("load_profile", "ProfileError", "ineligibility", "shipped_profiles"),
+    **dict.fromkeys(("load_profile", "ProfileError", "ineligibility", "library_ineligibility",
+                     "checkpoint_ineligibility", "session_ineligibility", "shipped_profiles"),
                     "evidence.validation.eligibility"),
+    **dict.fromkeys(("migrate_document", "migrate_run", "MigrationError"), "evidence.migrate"),
     # the trainer's console protocol, templates, packaging
     **dict.fromkeys(("format_line", "parse_line"), "evidence.logs.protocol"),
     "write_template": "evidence.filling.templates",
@@ -96,8 +106,16 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
     from evidence.io.strict_yaml import KeyLines, StrictYamlError, loads_yaml_strict
     from evidence.logs.protocol import format_line, parse_line
+    from evidence.migrate import MigrationError, migrate_document, migrate_run
     from evidence.models.artifact import ArtifactRef
     from evidence.models.dataset import DatasetRef
+    from evidence.models.dataset_file import (
+        DatasetRow,
+        DatasetSplit,
+        file_dataset_name,
+        file_dataset_version,
+        response_text,
+    )
     from evidence.models.eval_summary import (
         EVAL_SUMMARY_FILE,
         EVAL_SUMMARY_SCHEMA_VERSION,
@@ -109,17 +127,32 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from evidence.models.manifest import (
         MANIFEST_FILE,
         MANIFEST_SCHEMA_VERSION,
+        MANIFEST_V1_SCHEMA_VERSION,
+        MANIFEST_VERSIONS,
         ConfigRef,
         DeviceInfo,
         GitState,
         Mode,
         ModelRef,
         RunManifest,
+        RunManifestBase,
+        RunManifestV1,
         Timings,
     )
     from evidence.models.prediction import PREDICTION_SCHEMA_VERSION, PREDICTIONS_FILE, Prediction
     from evidence.models.preflight import Platform, PreflightMethod, PreflightRecord
     from evidence.models.profile import CompetitionProfile
+    from evidence.models.training import (
+        CheckpointContents,
+        CheckpointFormat,
+        CheckpointRef,
+        DatasetSource,
+        FineTuneMethod,
+        KaggleSession,
+        MethodKind,
+        TrainingLibrary,
+        TrainingRef,
+    )
     from evidence.models.types import (
         Count,
         Identifier,
@@ -140,18 +173,29 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         LOG_FILE,
         PREDICTION,
         RUN_MANIFEST,
+        RUN_MANIFEST_V1,
         RUN_SCHEMA_VERSIONS,
         STATED_DOCUMENTS,
         Document,
+        versions_of,
     )
     from evidence.render.machine import envelope, render_json
     from evidence.result import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CommandResult, RunResult
     from evidence.scoring.grader import grade
     from evidence.scoring.scorecard import ScoreAccumulator, score
+    from evidence.validation.dataset_file import (
+        DatasetFileError,
+        DatasetFileFacts,
+        dataset_file_path,
+        scan_dataset_file,
+    )
     from evidence.validation.eligibility import (
         ProfileError,
+        checkpoint_ineligibility,
         ineligibility,
+        library_ineligibility,
         load_profile,
+        session_ineligibility,
         shipped_profiles,
     )
     from evidence.validation.predictions import check_predictions, check_range

@@ -29,6 +29,7 @@ class Code(StrEnum):
     SCHEMA_TYPE = "schema_type"
     SCHEMA_VALUE = "schema_value"
     SCHEMA_VERSION = "schema_version"
+    SCHEMA_VERSION_UNSUPPORTED = "schema_version_unsupported"
     # Templates
     TEMPLATE_UNFILLED = "template_unfilled"
     # Truth across files
@@ -85,6 +86,10 @@ class Code(StrEnum):
     LOCK_MISMATCH = "lock_mismatch"
     # Eligibility against a competition profile (evidence validate --profile, preflight)
     MODEL_NOT_ELIGIBLE = "model_not_eligible"
+    TRAINING_LIBRARY_NOT_ELIGIBLE = "training_library_not_eligible"
+    CHECKPOINT_NOT_ELIGIBLE = "checkpoint_not_eligible"
+    SESSION_TOO_LONG = "session_too_long"
+    PROFILE_RULE_UNCHECKED = "profile_rule_unchecked"
     # The preflight record in a manifest (evidence validate)
     PREFLIGHT_INCONSISTENT = "preflight_inconsistent"
     PREFLIGHT_MISMATCH = "preflight_mismatch"

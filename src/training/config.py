@@ -2,20 +2,32 @@
 
 An unknown key, a wrong type or an impossible value is a `TrainingError` that names the file, the
 line and the key (``configs/smoke_tiny.yaml:14: train.batch_size: ...``), never a traceback.
-The `model:` section belongs to the backend (`backend:`, default flax_transformers); checks that
-need the model's own config (a pretrained model's positions) live in the backend.
+The `model:` section belongs to the backend (`backend:`, default flax_transformers): each backend
+has its own model sections (both have a `source: tiny`), so the section is read as the backend's.
+Checks that need the model's own config (a pretrained model's positions) live in the backend.
+`method:` says which parameters train (full, lora, qlora); LoRA needs the Tunix backend.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import (
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from evidence import (
     KeyLines,
+    Name,
     PositiveInt,
     StrictModel,
     StrictYamlError,
@@ -23,20 +35,31 @@ from evidence import (
     loads_yaml_strict,
     sha256_bytes,
 )
+from training.backends.flax_transformers.model_config import UNION_TAGS as FLAX_TAGS
 from training.backends.flax_transformers.model_config import (
-    UNION_TAGS,
     FlaxModelConfig,
     PretrainedModelConfig,
     TinyModelConfig,
+)
+from training.backends.tunix.model_config import UNION_TAGS as TUNIX_TAGS
+from training.backends.tunix.model_config import (
+    TunixModelConfig,
+    TunixPretrainedConfig,
+    TunixTinyConfig,
 )
 from training.errors import TrainingError
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
 PositiveFloat = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-# Every backend's model section; the union grows with the backends (a Tunix one beside it).
-ModelConfig = PretrainedModelConfig | TinyModelConfig
-BackendName = Literal["flax_transformers"]
+# Every backend's model section, and each backend's own (read by `RunConfig._model_of_backend`).
+ModelConfig = PretrainedModelConfig | TinyModelConfig | TunixPretrainedConfig | TunixTinyConfig
+BackendName = Literal["flax_transformers", "tunix"]
+MODEL_SECTIONS: dict[str, TypeAdapter[Any]] = {
+    "flax_transformers": TypeAdapter(FlaxModelConfig),
+    "tunix": TypeAdapter(TunixModelConfig),
+}
+UNION_TAGS = FLAX_TAGS | TUNIX_TAGS
 KEYS_DOC = "docs/TRAINING_MODES.md"
 
 
@@ -111,13 +134,74 @@ class EvalConfig(StrictModel):
                                "rows are not decoded further. 1: every row to the batch's end.")
 
 
+class MethodConfig(StrictModel):
+    """Which parameters train: all of them, or a low-rank adapter beside frozen base weights
+    (qwix's LoraProvider; QLoRA keeps the base weights in nf4)."""
+
+    kind: Literal["full", "lora", "qlora"] = Field(
+        default="full", description="full: every parameter trains; lora: only the adapter "
+                                    "trains, the base weights stay bit-identical; qlora: lora "
+                                    "over base weights quantised to nf4 (Tunix backend).")
+    rank: PositiveInt | None = Field(default=None, description="lora, qlora: the adapter's "
+                                                               "rank.")
+    alpha: PositiveFloat | None = Field(default=None, description="lora, qlora: the adapter's "
+                                                                  "scale is alpha / rank.")
+    targets: list[Name] | None = Field(
+        default=None, description="lora, qlora: regular expressions over module paths (qwix's "
+                                  "module_path, joined with |), e.g. .*q_einsum, .*gate_proj.")
+    tile_size: PositiveInt | None = Field(default=None, description="qlora: the nf4 "
+                                                                    "quantisation's block "
+                                                                    "size (default 128).")
+    checkpoint: Literal["lora_adapter", "merged"] | None = Field(
+        default=None, description="lora, qlora: what checkpoint/ holds, the adapter alone "
+                                  "(default) or the adapter merged into the base weights, "
+                                  "which Tunix's plain Gemma class restores.")
+
+    @model_validator(mode="after")
+    def _adapter_keys_match_kind(self) -> MethodConfig:
+        adapter = {"rank": self.rank, "alpha": self.alpha, "targets": self.targets,
+                   "checkpoint": self.checkpoint}
+        if self.kind == "full":
+            given = [key for key, value in adapter.items() if value is not None]
+            if given or self.tile_size is not None:
+                raise ValueError(f"{', '.join(given or ['tile_size'])}: only for lora or qlora")
+            return self
+        missing = [key for key in ("rank", "alpha", "targets") if adapter[key] is None]
+        if missing:
+            raise ValueError(f"a {self.kind} method needs {', '.join(missing)}")
+        if self.tile_size is not None and self.kind != "qlora":
+            raise ValueError("tile_size: only for qlora")
+        for target in self.targets or ():
+            try:
+                re.compile(target)
+            except re.error as error:
+                raise ValueError(f"targets: {target!r} is not a regular expression: "
+                                 f"{error}") from None
+        return self
+
+    @property
+    def module_path(self) -> str:
+        """qwix's `module_path`: one regular expression for all targets."""
+        return "|".join(self.targets or ())
+
+    @property
+    def contents(self) -> Literal["full", "lora_adapter", "merged"]:
+        """What the run's checkpoint holds."""
+        return "full" if self.kind == "full" else (self.checkpoint or "lora_adapter")
+
+    @property
+    def qlora_tile_size(self) -> int:
+        return self.tile_size or 128
+
+
 class RunConfig(StrictModel):
     """A whole run: which model, how it is trained, evaluated and laid out."""
 
     backend: BackendName = Field(default="flax_transformers",
                                  description="The model library behind the run; the model "
                                              "section is that backend's.")
-    model: FlaxModelConfig = Field(description="The model to train (the backend's section).")
+    model: ModelConfig = Field(description="The model to train (the backend's section).")
+    method: MethodConfig = Field(default=MethodConfig(), description="Which parameters train.")
     data: DataConfig = Field(description="Tokenised sequences.")
     train: TrainConfig = Field(description="The optimization.")
     sharding: ShardingConfig = Field(default=ShardingConfig(),
@@ -125,6 +209,25 @@ class RunConfig(StrictModel):
     eval: EvalConfig = Field(description="The evaluation after training.")
     save_checkpoint: bool = Field(default=True, description="Write checkpoint/ into the run "
                                                             "directory (listed in the manifest).")
+
+    @field_validator("model", mode="wrap")
+    @classmethod
+    def _model_of_backend(cls, value: Any, handler: ValidatorFunctionWrapHandler,
+                          info: ValidationInfo) -> Any:
+        """The model section as the backend's own (both backends have a `source: tiny`)."""
+        backend = info.data.get("backend")
+        if backend is None:
+            raise ValueError("is read once backend names a known backend")
+        if isinstance(value, StrictModel):  # already validated (model_copy, tests)
+            value = value.model_dump()
+        return MODEL_SECTIONS[backend].validate_python(value)
+
+    @model_validator(mode="after")
+    def _method_fits_backend(self) -> RunConfig:
+        if self.backend == "flax_transformers" and self.method.kind != "full":
+            raise ValueError(f"method.kind {self.method.kind} needs backend: tunix "
+                             "(transformers' Flax path trains every parameter)")
+        return self
 
     @model_validator(mode="after")
     def _lengths_fit(self) -> RunConfig:

@@ -18,19 +18,23 @@ from evidence import (
     PREDICTIONS_FILE,
     RUN_MANIFEST,
     ArtifactRef,
+    CheckpointRef,
     Code,
     ConfigRef,
     DatasetRef,
+    DatasetSource,
     DeviceInfo,
     EvalSummary,
     GitState,
     KaggleFields,
+    KaggleSession,
     Mode,
     ModelRef,
     Prediction,
     PreflightRecord,
     RunManifest,
     Timings,
+    TrainingRef,
     collect_run_files,
     describe_artifact,
     format_line,
@@ -50,6 +54,13 @@ def dataset_ref(dataset: Dataset) -> DatasetRef:
     return DatasetRef(name=dataset.spec.name, version=dataset.spec.version,
                       sha256=dataset.sha256, train_items=len(dataset.train),
                       eval_items=len(dataset.eval))
+
+
+def dataset_source(dataset: Dataset) -> DatasetSource:
+    """Where the data set came from: a shipped name, or the user's file and its digest."""
+    source = dataset.source
+    return DatasetSource(kind=source.kind, name=source.name, path=source.path,
+                         sha256=source.sha256)
 
 
 def config_ref(loaded: LoadedConfig) -> ConfigRef:
@@ -80,13 +91,19 @@ def write_manifest(run_dir: Path, *, run_id: str, mode: Mode, model: ModelRef,
                    git: GitState, packages: dict[str, str], device: DeviceInfo,
                    started_at: datetime, finished_at: datetime, train_seconds: float,
                    eval_seconds: float, kaggle: KaggleFields, steps: int,
+                   training: TrainingRef, checkpoint: CheckpointRef | None,
+                   kaggle_session: KaggleSession, source: DatasetSource,
                    preflight: PreflightRecord | None = None) -> RunManifest:
+    """The 2.0 manifest; the checkpoint (if any) must be written already: its files are
+    listed among the artifacts."""
     manifest = RunManifest(
         schema_version=RUN_MANIFEST.version, run_id=run_id, mode=mode, model=model, config=config,
         smoke_config=smoke_config, dataset=dataset, git=git, packages=packages, device=device,
         timings=Timings(started_at=started_at, finished_at=finished_at,
                         train_seconds=train_seconds, eval_seconds=eval_seconds),
-        artifacts=run_artifacts(run_dir), kaggle=kaggle, steps=steps, preflight=preflight)
+        artifacts=run_artifacts(run_dir), kaggle=kaggle, steps=steps, training=training,
+        checkpoint=checkpoint, kaggle_session=kaggle_session, dataset_source=source,
+        preflight=preflight)
     write_model_atomic(run_dir / MANIFEST_FILE, manifest)
     return manifest
 

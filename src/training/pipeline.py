@@ -9,21 +9,17 @@ from __future__ import annotations
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import jax
-import numpy as np
-from jax.sharding import Mesh, NamedSharding
+from jax.sharding import Mesh
 
 from evidence import MANIFEST_FILE, KaggleFields, Mode, Prediction, PreflightRecord, RunManifest
 from training import evidence_out, provenance
 from training.backends import backend_for
-from training.backends.base import Backend, LoadedModel
-from training.batching import encode_examples, plan_batches, planned_batches
+from training.backends.base import Backend, LoadedModel, TrainJob
+from training.batching import Examples, encode_examples, plan_batches
 from training.buckets import BatchPlan
 from training.config import LoadedConfig, RunConfig
 from training.console import RunConsole
@@ -31,16 +27,8 @@ from training.dataset.registry import Dataset, load_dataset
 from training.errors import TrainingError
 from training.evaluate import DecodeStats, evaluate
 from training.metrics import METRICS_FILE, MetricsLog, MetricsRow
-from training.optim import learning_rate_schedule, make_optimizer
-from training.sharding import (
-    check_divisible,
-    make_mesh,
-    put_global,
-    train_batch_sharding,
-    tree_shardings,
-)
-from training.step import TrainState, init_state, make_train_step
-from training.train_loop import train
+from training.sharding import check_divisible
+from training.train_loop import StepLog
 
 CHECKPOINT_DIR = "checkpoint"
 
@@ -84,48 +72,37 @@ def prepare_output(output: Path, overwrite: bool) -> None:
 
 
 @dataclass(frozen=True)
-class Trainable:
-    """Everything the training loop needs, placed on the mesh."""
+class Planned:
+    """The run's mesh and every step's batch, planned before the backend trains on them."""
 
     mesh: Mesh
-    state: TrainState
-    step_fn: Any
-    batch_sharding: NamedSharding
-    batches: Iterator[dict[str, np.ndarray]]
+    examples: Examples
     plan: BatchPlan
-    real_fraction: float
+
+    @property
+    def real_fraction(self) -> float:
+        return self.plan.real_fraction(self.examples.lengths)
 
 
-def prepare_training(backend: Backend, loaded: LoadedModel, cfg: RunConfig, config_path: str,
-                     dataset: Dataset, steps: int | None = None) -> Trainable:
-    """Mesh, sharded parameters and optimizer state, the compiled step, and the batches of
-    `steps` steps (default: the config's)."""
-    mesh = make_mesh(cfg.sharding.strategy)
+def plan_training(backend: Backend, loaded: LoadedModel, cfg: RunConfig, config_path: str,
+                  dataset: Dataset, steps: int | None = None) -> Planned:
+    """The backend's mesh, and the examples and batch shapes of `steps` steps (default: the
+    config's), whatever the backend: the batches split over the mesh's devices."""
+    mesh = backend.make_mesh(cfg.sharding.strategy)
     check_divisible(cfg.train.micro_batch_size, mesh,
                     f"{config_path}: train.batch_size / train.grad_accum")
     examples = encode_examples(loaded.tokenizer, dataset.train, cfg.data.max_seq_len,
                                config_path)
-    optimizer = make_optimizer(cfg.train)
-    state_shardings = tree_shardings(mesh, jax.eval_shape(lambda p: init_state(p, optimizer),
-                                                          loaded.params))
-    params = jax.tree_util.tree_map(put_global, loaded.params, state_shardings.params)
-    state = jax.jit(lambda p: init_state(p, optimizer), out_shardings=state_shardings)(params)
-    batch_sharding = train_batch_sharding(mesh)
-    step_fn = make_train_step(backend.apply_fn(loaded.module), optimizer,
-                              learning_rate_schedule(cfg.train), state_shardings,
-                              batch_sharding)
     plan = plan_batches(examples, batch_size=cfg.train.batch_size,
                         steps=cfg.train.steps if steps is None else steps, seed=cfg.train.seed,
                         buckets=cfg.data.buckets)
-    batches = planned_batches(examples, plan, grad_accum=cfg.train.grad_accum)
-    return Trainable(mesh, state, step_fn, batch_sharding, batches, plan,
-                     plan.real_fraction(examples.lengths))
+    return Planned(mesh, examples, plan)
 
 
-def plan_line(trainable: Trainable) -> str:
-    lengths = ", ".join(str(length) for length in trainable.plan.lengths)
-    return (f"batches padded to {len(trainable.plan.lengths)} sequence length(s) ({lengths}; "
-            f"one compilation each): {trainable.real_fraction:.1%} of the positions are real "
+def plan_line(planned: Planned) -> str:
+    lengths = ", ".join(str(length) for length in planned.plan.lengths)
+    return (f"batches padded to {len(planned.plan.lengths)} sequence length(s) ({lengths}; "
+            f"one compilation each): {planned.real_fraction:.1%} of the positions are real "
             "tokens")
 
 
@@ -153,10 +130,11 @@ class Trained:
 
 def train_and_evaluate(backend: Backend, loaded: LoadedModel, request: RunRequest,
                        dataset: Dataset, out: RunConsole) -> Trained:
-    """Train (metrics.jsonl as it goes), save the checkpoint, evaluate greedily."""
+    """Train through the backend's trainer (metrics.jsonl as it goes), save the checkpoint,
+    evaluate greedily: the same planning, evaluation and evidence whatever the backend."""
     cfg, config_path = request.run.config, request.run.path
-    trainable = prepare_training(backend, loaded, cfg, config_path, dataset, request.steps)
-    out.say(plan_line(trainable))
+    planned = plan_training(backend, loaded, cfg, config_path, dataset, request.steps)
+    out.say(plan_line(planned))
     with out.progress() as bar:
         train_task = bar.add_task("train", total=request.steps)
 
@@ -165,22 +143,24 @@ def train_and_evaluate(backend: Backend, loaded: LoadedModel, request: RunReques
             out.say(step_line(row, request.steps))
 
         out.say("compiling the train step (step 1 includes it; minutes for a large model)")
-        started = time.perf_counter()
-        state = train(trainable.step_fn, trainable.state, trainable.batches,
-                      steps=request.steps, batch_sharding=trainable.batch_sharding,
-                      metrics=MetricsLog(request.output / METRICS_FILE),
+        log = StepLog(steps=request.steps, metrics=MetricsLog(request.output / METRICS_FILE),
                       log_every=cfg.train.log_every, on_step=on_step)
+        started = time.perf_counter()
+        trained = backend.train(loaded, TrainJob(run=cfg, config_path=config_path,
+                                                 mesh=planned.mesh, examples=planned.examples,
+                                                 plan=planned.plan, steps=request.steps,
+                                                 log=log))
         train_seconds = time.perf_counter() - started
         if cfg.save_checkpoint:
-            backend.save(loaded, state.params, request.output / CHECKPOINT_DIR)
+            backend.save(trained, trained.params, request.output / CHECKPOINT_DIR, run=cfg)
 
         eval_task = bar.add_task("eval", total=len(dataset.eval))
         out.say(f"evaluating {len(dataset.eval)} items greedily (the first batch compiles "
                 "generation)")
         started = time.perf_counter()
-        evaluation = evaluate(backend, loaded, state.params, dataset.eval,
+        evaluation = evaluate(backend, trained, trained.params, dataset.eval,
                               batch_size=cfg.eval.batch_size,
-                              max_new_tokens=cfg.eval.max_new_tokens, mesh=trainable.mesh,
+                              max_new_tokens=cfg.eval.max_new_tokens, mesh=planned.mesh,
                               config_path=config_path, buckets=cfg.eval.buckets,
                               decode_stages=cfg.eval.decode_stages,
                               on_batch=lambda n: bar.advance(eval_task, n))
@@ -195,6 +175,7 @@ def record_evidence(backend: Backend, loaded: LoadedModel, request: RunRequest, 
     """predictions.jsonl, eval_summary.json, then run_manifest.json (last: it lists the other
     files' digests); every field stated as an evidence line; the run validated as `evidence
     validate` would; and the readable end."""
+    cfg = request.run.config
     dataset_ref = evidence_out.dataset_ref(dataset)
     summary = evidence_out.write_predictions_and_summary(
         request.output, run_id=run_id, mode=request.mode, dataset=dataset_ref,
@@ -211,6 +192,10 @@ def record_evidence(backend: Backend, loaded: LoadedModel, request: RunRequest, 
         device=provenance.device_info(), started_at=started_at,
         finished_at=datetime.now(UTC), train_seconds=trained.train_seconds,
         eval_seconds=trained.eval_seconds, kaggle=kaggle, steps=request.steps,
+        training=backend.training_ref(cfg),
+        checkpoint=(backend.checkpoint_ref(cfg, CHECKPOINT_DIR) if cfg.save_checkpoint
+                    else None),
+        kaggle_session=provenance.kaggle_session(), source=evidence_out.dataset_source(dataset),
         preflight=request.preflight)
     for line in evidence_out.evidence_lines(manifest, summary):
         out.evidence(line)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from importlib import metadata
 from pathlib import Path
 
 import jax
 from pydantic import ValidationError
 
-from evidence import DeviceInfo, GitState, KaggleFields, Placeholder
+from evidence import DeviceInfo, GitState, KaggleFields, KaggleSession, Placeholder
 from training.errors import TrainingError
 
 PACKAGES = ("evidence", "jax", "jaxlib", "libtpu", "jax-cuda12-plugin", "flax", "optax",
-            "transformers", "tokenizers", "numpy", "pydantic")
+            "transformers", "tokenizers", "google-tunix", "qwix", "orbax-checkpoint",
+            "kagglehub", "numpy", "pydantic")
 PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "tpu": "tpu"}
 # The run's code lives here; its git state is the one that counts, not the caller's cwd.
 SOURCE_DIR = Path(__file__).resolve().parent
@@ -80,3 +82,33 @@ def kaggle_fields() -> KaggleFields:
         first = error.errors()[0]
         variable = KAGGLE_ENV.get(str(first["loc"][0]), "a KAGGLE_* variable")
         raise TrainingError(f"{variable} does not have Kaggle's form: {first['msg']}") from None
+
+
+# Kaggle sets this in every notebook session ("Interactive" while editing, "Batch" for a saved
+# version's run); nowhere else.
+KAGGLE_RUN_TYPE_ENV = "KAGGLE_KERNEL_RUN_TYPE"
+
+
+def kaggle_session(now: float | None = None) -> KaggleSession:
+    """The session the run ran in: its type, and how long the process has lived (a notebook's
+    kernel starts with the session, so this bounds the session's length from below)."""
+    run_type = os.environ.get(KAGGLE_RUN_TYPE_ENV, "").strip() or None
+    now = time.time() if now is None else now
+    return KaggleSession(run_type=run_type, seconds=round(max(0.0, now - process_started()), 3))
+
+
+def process_started() -> float:
+    """When this process started (epoch seconds): from /proc on Linux, which Kaggle runs;
+    elsewhere, when the trainer was imported, the closest this process can tell."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        # Field 22 counts clock ticks from boot to the process's start; the command name
+        # (field 2, in parentheses) may hold spaces, so count from its closing parenthesis.
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return _IMPORTED_AT
+
+
+_IMPORTED_AT = time.time()

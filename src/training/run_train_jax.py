@@ -46,7 +46,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke-config", "--smoke_config", dest="smoke_config",
                         help="run in smoke mode with this config")
     parser.add_argument("--output", type=Path, help="the run directory to write (required)")
-    parser.add_argument("--dataset", help="data set name, e.g. dev-reasoning-v2 (required)")
+    parser.add_argument("--dataset", help="a shipped name (dev-reasoning-v2) or a JSONL file, "
+                                           "or a directory holding one "
+                                           "(docs/TRAINING_MODES.md#your-own-data); required")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu", "tpu"))
     parser.add_argument("--smoke-steps", "--smoke_steps", dest="smoke_steps", type=_positive,
                         help="optimizer steps of a smoke run (default: the smoke config's)")

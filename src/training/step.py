@@ -36,15 +36,26 @@ def init_state(params: Params, optimizer: optax.GradientTransformation) -> Train
                       opt_state=optimizer.init(params))
 
 
-def _micro_loss_sum(apply_fn: ApplyFn, params: Params, micro: Batch) -> jax.Array:
-    """Summed cross-entropy of the response tokens of one micro-batch (float32 logits)."""
-    input_ids = micro["input_ids"]
-    positions = jnp.broadcast_to(jnp.arange(input_ids.shape[1]), input_ids.shape)
-    logits = apply_fn(params, input_ids, micro["attention_mask"], positions)
+def response_loss_sum(logits: jax.Array, input_ids: jax.Array,
+                      loss_mask: jax.Array) -> jax.Array:
+    """Summed cross-entropy of the response tokens (float32 logits): each position predicts the
+    next token, and only the tokens the loss mask marks count. Every backend's loss is this."""
     logits = logits[:, :-1].astype(jnp.float32)
     targets = input_ids[:, 1:]
     token_loss = optax.softmax_cross_entropy_with_integer_labels(logits, targets)
-    return jnp.sum(token_loss * micro["loss_mask"][:, 1:])
+    return jnp.sum(token_loss * loss_mask[:, 1:])
+
+
+def train_positions(input_ids: jax.Array) -> jax.Array:
+    """Positions of right-padded rows: 0, 1, 2, ... (padding is masked out)."""
+    return jnp.broadcast_to(jnp.arange(input_ids.shape[1]), input_ids.shape)
+
+
+def _micro_loss_sum(apply_fn: ApplyFn, params: Params, micro: Batch) -> jax.Array:
+    """Summed cross-entropy of the response tokens of one micro-batch (float32 logits)."""
+    input_ids = micro["input_ids"]
+    logits = apply_fn(params, input_ids, micro["attention_mask"], train_positions(input_ids))
+    return response_loss_sum(logits, input_ids, micro["loss_mask"])
 
 
 def train_step_fn(apply_fn: ApplyFn, optimizer: optax.GradientTransformation,

@@ -161,7 +161,9 @@ def test_another_data_set_is_not_compared(pair: tuple[Path, Path]) -> None:
     base, cand = pair
     manifest = RunManifest.model_validate_json((cand / MANIFEST_FILE).read_bytes())
     other = manifest.dataset.model_copy(update={"sha256": "f" * 64})  # type: ignore[union-attr]
-    _with_manifest(cand, dataset=other)
+    source = manifest.dataset_source.model_copy(  # type: ignore[union-attr]
+        update={"sha256": "f" * 64})  # 2.0: the source names the same file's digest
+    _with_manifest(cand, dataset=other, dataset_source=source)
     # The summary states the data set too; a candidate that changed both is still valid.
     summary = json.loads((cand / "eval_summary.json").read_text())
     summary["dataset"]["sha256"] = "f" * 64

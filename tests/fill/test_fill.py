@@ -209,7 +209,7 @@ def test_init_writes_a_template_and_refuses_to_overwrite(tmp_path: Path,
                                                          capsys: Capture) -> None:
     assert main(["init", str(tmp_path / "run")]) == 0
     report = validate_run(tmp_path / "run", allow_template=True)
-    assert report.valid and report.placeholders == 22
+    assert report.valid and report.placeholders == 26  # 2.0: training, checkpoint, ...
     assert "smoke_config" in (tmp_path / "run" / MANIFEST_FILE).read_text()
     assert main(["init", str(tmp_path / "run")]) == 2
     assert "exists" in capsys.readouterr().err
@@ -217,9 +217,16 @@ def test_init_writes_a_template_and_refuses_to_overwrite(tmp_path: Path,
 
 def test_filling_the_milestone_template_from_a_full_run(tmp_path: Path, log: Path,
                                                         capsys: Capture) -> None:
-    """m36_v1 names Gemma 2B: a smoke run's log contradicts it, and fill says so."""
+    """m36_v1 is a 1.0 template, the log a 2.0 run's: fill says to migrate the template first.
+    Migrated, it names Gemma 2B: a smoke run's log contradicts it, and fill says so."""
+    from evidence.migrate import migrate_run
+
     run_dir = tmp_path / "m36_v1"
     shutil.copytree(Path(__file__).parents[2] / "submission_runs" / "m36_v1", run_dir)
+    assert fill("--from-log", log, run_dir, "--dry-run") == 1
+    err = capsys.readouterr().err
+    assert "evidence migrate RUN_DIR" in err and "schema_version '2.0'" in err
+    assert migrate_run(run_dir).written
     assert fill("--from-log", log, run_dir, "--dry-run") == 1
     err = capsys.readouterr().err
     assert "/model/id" in err and "/smoke_config" in err

@@ -44,7 +44,11 @@ def set_at(document: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     run = build_run(tmp_path_factory.mktemp("names") / "run")
-    return dict(json.loads((run / "run_manifest.json").read_text()))
+    document = dict(json.loads((run / "run_manifest.json").read_text()))
+    # No checkpoint: its path must name a listed file, a rule across fields that no JSON Schema
+    # states, and these tests rename that file (/artifacts/3) at will.
+    document["checkpoint"] = None
+    return document
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=lambda path: path.stem)

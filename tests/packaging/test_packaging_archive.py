@@ -74,7 +74,7 @@ def test_lock_lists_every_file_with_its_digest(run_dir: Path, tmp_path: Path) ->
     assert [file.path for file in lock.files] == on_disk
     for file in lock.files:
         assert (file.sha256, file.size_bytes) == sha256_file(run_dir / file.path)
-    assert lock.schema_versions == {"run_manifest": "1.0", "eval_summary": "1.0",
+    assert lock.schema_versions == {"run_manifest": "2.0", "eval_summary": "1.0",
                                     "prediction": "1.0"}
 
 

@@ -47,7 +47,7 @@ def test_run_directory_statement(run_dir: Path) -> None:
         assert subject["digest"] == {"sha256": sha256_file(run_dir / subject["name"])[0]}
     predicate = statement["predicate"]
     assert predicate["run_id"] == RUN_ID and predicate["source"] == "run_directory"
-    assert predicate["schema_versions"] == {"run_manifest": "1.0", "eval_summary": "1.0",
+    assert predicate["schema_versions"] == {"run_manifest": "2.0", "eval_summary": "1.0",
                                             "prediction": "1.0"}
     assert predicate["validation"] == {"valid": True, "findings": []}
 

@@ -82,12 +82,34 @@ def _comparison(run: Path, out: Path) -> list[Path]:
 
 # Schema file -> the example documents it must accept: from a run built by tests/runbuilder.py,
 # and the milestone's template where there is one.
+def _v1_manifest(out: Path) -> Path:
+    return build_run(out / "v1", version="1.0") / "run_manifest.json"
+
+
+def _v2_manifests(run: Path, out: Path) -> list[Path]:
+    """The smoke run's 2.0 manifest, and the eligible LoRA run's (Tunix, orbax)."""
+    return [run / "run_manifest.json",
+            build_run(out / "lora", eligible=True) / "run_manifest.json"]
+
+
+def _migrated_m36(out: Path) -> Path:
+    """The milestone's 1.0 template, migrated to 2.0 (still a template)."""
+    from evidence.migrate import migrate_run
+
+    shutil.copytree(M36, out / "m36")
+    assert migrate_run(out / "m36").written
+    return out / "m36" / "run_manifest.json"
+
+
 EXAMPLES: dict[str, Callable[[Path, Path], list[Path]]] = {
-    "run_manifest-1.0.schema.json": lambda run, out: [run / "run_manifest.json",
+    "run_manifest-1.0.schema.json": lambda run, out: [_v1_manifest(out),
                                                       M36 / "run_manifest.json"],
+    "run_manifest-2.0.schema.json": lambda run, out: [*_v2_manifests(run, out),
+                                                      _migrated_m36(out)],
     "eval_summary-1.0.schema.json": lambda run, out: [run / "eval_summary.json",
                                                       M36 / "eval_summary.json"],
-    "run_manifest-1.0.submission.schema.json": lambda run, out: [run / "run_manifest.json"],
+    "run_manifest-1.0.submission.schema.json": lambda run, out: [_v1_manifest(out)],
+    "run_manifest-2.0.submission.schema.json": _v2_manifests,
     "eval_summary-1.0.submission.schema.json": lambda run, out: [run / "eval_summary.json"],
     "prediction-1.0.schema.json": _prediction_rows,
     "evidence_lock-1.0.schema.json": _lock,
@@ -111,7 +133,11 @@ def test_check_jsonschema_accepts_the_examples(schema: str, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("schema", "document", "text"), [
-    ("run_manifest-1.0.schema.json", "run_manifest.json", ('"steps": 2', '"steps": "2"')),
+    ("run_manifest-2.0.schema.json", "run_manifest.json", ('"steps": 2', '"steps": "2"')),
+    ("run_manifest-2.0.schema.json", "run_manifest.json",
+     ('"rank": null', '"rank": 8')),
+    ("run_manifest-2.0.submission.schema.json", "run_manifest.json",
+     ('"kind": "file"', '"kind": "shipped"')),
     ("eval_summary-1.0.schema.json", "eval_summary.json", ('"n_items": 6', '"n_items": -6')),
 ])
 def test_check_jsonschema_rejects_a_broken_document(schema: str, document: str,

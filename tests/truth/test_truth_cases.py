@@ -123,7 +123,8 @@ def test_usage_errors_of_the_anchor_options(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "kaggle kernels output" in missing.stderr
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "split": "eval"}\n')
-    for dataset, says in ((tmp_path / "nope.jsonl", "no such file"), (bad, "not a data set row")):
+    for dataset, says in ((tmp_path / "nope.jsonl", "no such file"),
+                          (bad, f"{bad}:1: prompt: required key is missing")):
         done = evidence("validate", "--dataset", dataset, paths["run"])
         assert done.returncode == 2 and says in done.stderr, done.stderr
 

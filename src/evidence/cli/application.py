@@ -18,6 +18,7 @@ from evidence.cli import (
     fill,
     hook,
     init,
+    migrate,
     package,
     report,
     schema,
@@ -50,7 +51,7 @@ app = typer.Typer(
     help="Make training-run evidence complete, consistent and true before submission.\n\n"
          "Exit codes, the same for every command: 0 ok, 1 findings, 2 usage or I/O error.")
 
-for module in (init, fill, validate, compare, report, show, package, verify, attest):
+for module in (init, fill, validate, compare, report, show, package, verify, attest, migrate):
     app.command(module.NAME, help=module.__doc__, short_help=module.SHORT,
                 no_args_is_help=True)(exits(module.command))
 app.command(hook.NAME, help=hook.__doc__, short_help=hook.SHORT)(exits(hook.command))

@@ -41,11 +41,13 @@ def command(
              "YAML file. Without it, eligibility is not checked.")] = None,
     kaggle_log: KaggleLogOption = None,
     dataset: Annotated[Path | None, typer.Option(
-        "--dataset", metavar="FILE",
-        help="The data set file the run evaluated on (the trainer's JSONL rows): the "
-             "predictions must cover exactly its eval split with its answers, and the "
-             "manifest must name its digest. Without it, a shipped data set the manifest "
-             "names (dev-reasoning-v2) is checked.")] = None,
+        "--dataset", metavar="PATH",
+        help="The data set file the run trained and evaluated on (JSONL rows as the trainer's "
+             "--dataset takes them, docs/TRAINING_MODES.md#your-own-data), or a directory "
+             "holding exactly one: every row is checked, the predictions must cover exactly "
+             "its eval split with its answers, sections, categories and difficulties, and the "
+             "manifest must name its digest and counts. Without it, a shipped data set the "
+             "manifest names (dev-reasoning-v2) is checked.")] = None,
     comparison: Annotated[Path | None, typer.Option(
         "--comparison", metavar="FILE",
         help="A comparison.json that `evidence compare --out` wrote. Give the two runs it "
@@ -75,7 +77,8 @@ def command(
         return fail(problem, as_json=as_json, command=NAME)
     known = None
     if dataset is not None:
-        from evidence.validation.checks.dataset import DatasetFileError, read_dataset_file
+        from evidence.validation.checks.dataset import read_dataset_file
+        from evidence.validation.dataset_file import DatasetFileError
 
         try:
             known = read_dataset_file(dataset)

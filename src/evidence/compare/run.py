@@ -19,11 +19,11 @@ from evidence.io.digest import ProgressStart, sha256_file
 from evidence.models.comparison import ComparedRun, Comparison
 from evidence.models.dataset import DatasetRef
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE
-from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
+from evidence.models.manifest import MANIFEST_FILE, RunManifestBase
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.packaging.verify import OpenedRun, opened_run
 from evidence.result import CommandResult, RunResult
-from evidence.validation.documents import load_document
+from evidence.validation.documents import load_manifest
 
 NAME = "compare"
 # The subject that pairing and gate findings belong to (the two runs are the others).
@@ -36,7 +36,7 @@ class Side:
 
     run_dir: Path
     label: str  # the path as given, or "ARCHIVE:RUN_ID" for an archive's run
-    manifest: RunManifest
+    manifest: RunManifestBase
 
     def file(self, name: str) -> str:
         return f"{self.label}/{name}"
@@ -44,8 +44,7 @@ class Side:
 
 def _side(given: Path, opened: OpenedRun, role: str) -> tuple[Side | None, list[Finding]]:
     assert opened.run_dir is not None
-    loaded = load_document(opened.run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION,
-                           allow_template=True)
+    loaded = load_manifest(opened.run_dir, allow_template=True)
     manifest = loaded.model
     assert manifest is not None  # the run validated
     label = str(given) if opened.run_dir == given else f"{given}:{manifest.run_id}"

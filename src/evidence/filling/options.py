@@ -65,13 +65,26 @@ def option_statements(given: dict[str, str | None]) -> list[Statement]:
 KAGGLE_FLAGS = {f"/kaggle/{option.field}": option.flag for option in KAGGLE_OPTIONS}
 
 
+def _added_in_2_0() -> frozenset[str]:
+    """The pointers of the fields run_manifest 2.0 added: a 1.0 trainer's log never states
+    them, so a run migrated from 1.0 has them filled by hand."""
+    from evidence.models.manifest import RunManifest, RunManifestBase
+
+    return frozenset(f"/{name}" for name in RunManifest.model_fields
+                     if name not in RunManifestBase.model_fields)
+
+
 def fill_hint(pointers: list[str]) -> str:
     """What fills these placeholders: the Kaggle options for Kaggle's fields, the log for the
-    rest."""
+    rest (by hand, for the fields 2.0 added, in a run migrated from 1.0)."""
     flags = [KAGGLE_FLAGS[at] for at in pointers if at in KAGGLE_FLAGS]
     hints = []
     if len(flags) < len(pointers):
         hints.append("run `evidence fill --from-log LOG RUN_DIR`")
+    added = [at for at in pointers if at in _added_in_2_0()]
+    if added:
+        hints.append(f"in a run migrated from 1.0, whose log does not state them, write "
+                     f"{' '.join(added)} by hand")
     if flags:
         hints.append(f"give `evidence fill` {', '.join(flags)}")
     return "; ".join(hints)

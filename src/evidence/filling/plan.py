@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from evidence.filling.logentry import record_log_entry, stated_with_log_entry
 from evidence.filling.merge import Change, Conflict, DocumentMerge
 from evidence.filling.statements import FillError, Statement, StatementSet
+from evidence.filling.versions import in_template_versions, template_document
 from evidence.findings import Code, Finding
 from evidence.io.digest import sha256_file
 from evidence.io.strict_json import MAX_DOCUMENT_BYTES, StrictJsonError, loads_strict
@@ -117,9 +118,13 @@ def _recorded_log(run_dir: Path, log: Path, artifact: ArtifactRef) -> RecordedLo
     return RecordedLog.DIFFERENT
 
 
-def _statements(log: Path, given: list[Statement], form: LogForm) -> list[Statement]:
-    found = StatementSet(log.name)
+def _statements(log: Path, given: list[Statement], form: LogForm,
+                targets: dict[str, Document]) -> list[Statement]:
+    found = StatementSet(log.name, targets)
     found.add_log(scan_evidence(log))
+    # Before any other problem: a log of a later version than the template states fields the
+    # template does not have, and the one thing to say is how to upgrade the template.
+    in_template_versions(found.by_field, targets)
     if not found.by_field and not found.problems:
         raise FillError([Finding(log.name, Code.LOG_NO_EVIDENCE,
                                  f"no evidence found: this {form} has no evidence lines "
@@ -151,10 +156,11 @@ def _validated(target: Document, merge: DocumentMerge, statements: list[Statemen
                         list(placeholder_pointers(merge.raw))), []
 
 
-def _merged(raws: dict[str, dict[str, Any]], statements: list[Statement],
-            artifact: ArtifactRef, log: Path) -> dict[str, DocumentMerge]:
+def _merged(raws: dict[str, dict[str, Any]], targets: dict[str, Document],
+            statements: list[Statement], artifact: ArtifactRef,
+            log: Path) -> dict[str, DocumentMerge]:
     merges = {doc: DocumentMerge(target.run_file, target.model, raws[doc])
-              for doc, target in STATED_DOCUMENTS.items()}
+              for doc, target in targets.items()}
     record_log_entry(merges["run_manifest"], artifact, f"the digest of {log.name}")
     for statement in statements:
         merges[statement.doc].apply(statement)
@@ -168,16 +174,19 @@ def plan_fill(run_dir: Path, log: Path, given: list[Statement] | None = None) ->
     """What filling `run_dir` from `log` (and the Kaggle options' statements) would change.
     Raises FillError when the log, the options or the template cannot be used at all."""
     raws = {doc: _read_raw(run_dir, target) for doc, target in STATED_DOCUMENTS.items()}
+    # Each document is filled in the version its template is in (a 1.0 template stays 1.0).
+    targets = {doc: template_document(raws[doc], target)
+               for doc, target in STATED_DOCUMENTS.items()}
     with log.open("rb") as handle:
         form = detect_form(handle)
-    stated = _statements(log, given or [], form)
+    stated = _statements(log, given or [], form, targets)
     digest, size = sha256_file(log)
     artifact = ArtifactRef(path=LOG_FILE, sha256=digest, size_bytes=size)
     statements = [stated_with_log_entry(statement, artifact) for statement in stated]
     plan = FillPlan(run_dir, log, form, artifact, _recorded_log(run_dir, log, artifact),
                     len(statements))
-    merges = _merged(raws, statements, artifact, log)
-    for doc, target in STATED_DOCUMENTS.items():
+    merges = _merged(raws, targets, statements, artifact, log)
+    for doc, target in targets.items():
         plan.changes += merges[doc].changes
         plan.conflicts += merges[doc].conflicts
         document, invalid = _validated(target, merges[doc], statements, run_dir)

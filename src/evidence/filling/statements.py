@@ -16,7 +16,7 @@ from evidence.findings import Code, Finding
 from evidence.io.pointer import pointer_tokens
 from evidence.logs import LogError, StatedLine
 from evidence.models.types import is_placeholder
-from evidence.registry import STATED_DOCUMENTS
+from evidence.registry import STATED_DOCUMENTS, Document
 
 # Past this many problems a log is clearly not what fill expects; more would not help.
 MAX_PROBLEMS = 50
@@ -51,15 +51,17 @@ def show(value: Any, width: int = 72) -> str:
 
 
 class StatementSet:
-    """One statement per field, in the order fields were first stated."""
+    """One statement per field, in the order fields were first stated; each field checked
+    against the version of its document that `targets` names (default: the current ones)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, targets: dict[str, Document] | None = None) -> None:
         self.file = file
+        self.targets = targets if targets is not None else STATED_DOCUMENTS
         self.by_field: dict[tuple[str, str], Statement] = {}
         self.problems: list[Finding] = []
 
     def add(self, statement: Statement) -> None:
-        model = STATED_DOCUMENTS[statement.doc].model
+        model = self.targets[statement.doc].model
         problem = unknown_field(model, pointer_tokens(statement.pointer))
         if problem is not None:
             self._problem(Code.LOG_UNKNOWN_FIELD, f"{statement.source}: {statement.doc} has no "

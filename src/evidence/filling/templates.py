@@ -45,6 +45,11 @@ def template_manifest(model: ModelRef | None = None) -> RunManifest:
             kaggle_notebook_version=fill("kaggle_notebook_version"),
             kaggle_run_id=fill("kaggle_run_id"),
         ),
+        training=fill("training"),
+        # A placeholder, not null: whether the run saved a checkpoint is the log's to say.
+        checkpoint=fill("checkpoint"),
+        kaggle_session=fill("kaggle_session"),
+        dataset_source=fill("dataset_source"),
     )
 
 

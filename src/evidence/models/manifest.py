@@ -1,4 +1,10 @@
-"""run_manifest.json: what was run, on what, where, and which files it produced."""
+"""run_manifest.json: what was run, on what, where, and which files it produced.
+
+Two versions: 1.0 (`RunManifestV1`, the milestone's) and 2.0 (`RunManifest`, the current one),
+which holds every 1.0 field unchanged and adds how the model was trained, its checkpoint, the
+Kaggle session and the data set's source. Both share `RunManifestBase`, so code typed on the base
+reads a run in either version; a document is always read as the version it names.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,20 @@ import re
 import unicodedata
 from typing import Final, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from evidence.models.artifact import ArtifactRef
 from evidence.models.dataset import DatasetRef
 from evidence.models.kaggle import KaggleFields
 from evidence.models.lock import LOCK_FILE
 from evidence.models.preflight import Platform, PreflightRecord
+from evidence.models.training import (
+    ADAPTER_CONTENTS,
+    CheckpointRef,
+    DatasetSource,
+    KaggleSession,
+    TrainingRef,
+)
 from evidence.models.types import (
     Count,
     Fillable,
@@ -28,7 +41,11 @@ from evidence.models.types import (
 )
 
 MANIFEST_FILE = "run_manifest.json"
-MANIFEST_SCHEMA_VERSION: Final = "1.0"
+# The version new runs are written in; MANIFEST_VERSIONS: every version this evidence reads,
+# oldest first.
+MANIFEST_SCHEMA_VERSION: Final = "2.0"
+MANIFEST_V1_SCHEMA_VERSION: Final = "1.0"
+MANIFEST_VERSIONS: Final = (MANIFEST_V1_SCHEMA_VERSION, MANIFEST_SCHEMA_VERSION)
 
 # An archive holds the lock at its top, beside the run's folder `<run_id>/`: a run named like
 # the lock would put a folder and a file under one name. "Like" is as a case-insensitive file
@@ -116,10 +133,12 @@ class Timings(StrictModel):
         return self
 
 
-class RunManifest(StrictModel):
-    """run_manifest.json: what was run, on what, where, and which files it produced."""
+class RunManifestBase(StrictModel):
+    """The fields every version of run_manifest.json holds (those of 1.0). Never read on its
+    own: a document is read as the version it names, RunManifestV1 or RunManifest."""
 
-    schema_version: Literal["1.0"] = Field(description="Version of this document's schema.")
+    schema_version: Literal["1.0", "2.0"] = Field(description="Version of this document's "
+                                                              "schema.")
     run_id: Fillable[Identifier] = Field(
         description="The run's id, chosen by the trainer: letters, digits, '.', '_', '-'; at "
                     "most 128 characters; never the archive's lock name (evidence.lock.json, "
@@ -178,3 +197,76 @@ class RunManifest(StrictModel):
                 raise ValueError("the manifest cannot list itself as an artifact")
             seen[key] = artifact.path
         return artifacts
+
+
+class RunManifestV1(RunManifestBase):
+    """run_manifest.json: what was run, on what, where, and which files it produced."""
+
+    # Its JSON Schema (schemas/run_manifest-1.0.schema.json) is the one 1.0 always had.
+    model_config = ConfigDict(title="RunManifest")
+
+    schema_version: Literal["1.0"] = Field(description="Version of this document's schema.")
+
+
+class RunManifest(RunManifestBase):
+    """run_manifest.json 2.0: every 1.0 field, and how the model was trained, its checkpoint,
+    the Kaggle session and where the data set came from."""
+
+    schema_version: Literal["2.0"] = Field(description="Version of this document's schema.")
+    training: Fillable[TrainingRef] = Field(
+        description="How the model was trained: the library and its version, and the "
+                    "fine-tuning method.")
+    checkpoint: Fillable[CheckpointRef] | None = Field(
+        description="The checkpoint the run saved (its format, folder and contents); null when "
+                    "the run saved none.")
+    kaggle_session: Fillable[KaggleSession] = Field(
+        description="The session the run ran in: Kaggle's run type and the seconds it lasted.")
+    dataset_source: Fillable[DatasetSource] = Field(
+        description="Where the data set came from: shipped with the trainer (by name) or a "
+                    "user's file (by path), with the digest of its bytes.")
+
+    @field_validator("checkpoint")
+    @classmethod
+    def _checkpoint_listed(cls, checkpoint: CheckpointRef | str | None,
+                           info: ValidationInfo) -> CheckpointRef | str | None:
+        """The checkpoint's files are among the artifacts, and only a LoRA fine-tune saves an
+        adapter. The manifest alone decides both, so every reader gets them; whether the files
+        are on disk with their digests is the artifact check's."""
+        if not isinstance(checkpoint, CheckpointRef):
+            return checkpoint
+        artifacts = info.data.get("artifacts")
+        if isinstance(artifacts, list) and not _lists_files_of(artifacts, checkpoint.path):
+            raise ValueError(f"checkpoint.path {checkpoint.path!a} names no file among the "
+                             "artifacts: list the checkpoint's files in /artifacts, or correct "
+                             "the path")
+        training = info.data.get("training")
+        if isinstance(training, TrainingRef) and checkpoint.contents in ADAPTER_CONTENTS \
+                and training.method.kind == "full":
+            raise ValueError(f"checkpoint.contents is {checkpoint.contents}, but the method is "
+                             "a full fine-tune, which has no adapter")
+        return checkpoint
+
+    @field_validator("dataset_source")
+    @classmethod
+    def _source_is_the_dataset(cls, source: DatasetSource | str,
+                               info: ValidationInfo) -> DatasetSource | str:
+        """The source names the file the dataset field identifies: the same digest, and for a
+        shipped data set the same name."""
+        dataset = info.data.get("dataset")
+        if not isinstance(source, DatasetSource) or not isinstance(dataset, DatasetRef):
+            return source
+        if source.sha256 != dataset.sha256:
+            raise ValueError(f"dataset_source.sha256 is {source.sha256[:12]}..., but "
+                             f"dataset.sha256 is {dataset.sha256[:12]}...: both are the digest "
+                             "of the data set file, so they must agree")
+        if source.kind == "shipped" and source.name != dataset.name:
+            raise ValueError(f"dataset_source names the shipped data set {source.name!a}, but "
+                             f"dataset.name is {dataset.name!a}")
+        return source
+
+
+def _lists_files_of(artifacts: list[ArtifactRef], path: str) -> bool:
+    """Whether an artifact is the file `path` or lies in the folder `path`."""
+    key = artifact_key(path)
+    return any(listed == key or listed.startswith(key + "/")
+               for listed in (artifact_key(artifact.path) for artifact in artifacts))

@@ -74,7 +74,7 @@ def attest_run_directory(run_dir: Path, progress: ProgressStart | None = None) -
                           "the run cannot be attested before its manifest reads and names the "
                           "run; fix the findings above")
         return Attestation(refusal=[unnamed], run_findings=report.findings)
-    lock = build_lock(manifest.run_id, (describe_artifact(run_dir, path) for path in files.paths))
+    lock = build_lock(manifest, (describe_artifact(run_dir, path) for path in files.paths))
     return Attestation(make_statement(lock, "run_directory", report.findings),
                        run_findings=report.findings)
 

@@ -18,7 +18,7 @@ from evidence.io.digest import ProgressStart, sha256_stream
 from evidence.io.run_files import collect_run_files, open_regular
 from evidence.models.artifact import ArtifactRef
 from evidence.models.lock import LOCK_FILE, EvidenceLock
-from evidence.models.manifest import MANIFEST_FILE
+from evidence.models.manifest import MANIFEST_FILE, RunManifestBase
 from evidence.packaging.layout import colliding_names, entry_name, zip_entry
 from evidence.packaging.lock import build_lock, named_manifest
 from evidence.validation.run import validate_run
@@ -66,15 +66,16 @@ def _changed_since_validation(packed: ArtifactRef,
                    "finished writing, then package again")
 
 
-def _write_archive(out: Path, run_dir: Path, run_id: str, paths: list[str],
+def _write_archive(out: Path, run_dir: Path, manifest: RunManifestBase, paths: list[str],
                    listed: dict[str, ArtifactRef], progress: ProgressStart | None) -> EvidenceLock:
+    run_id = manifest.run_id
     with atomic_output(out) as output, zipfile.ZipFile(output, "w") as archive:
         packed = [_pack_file(archive, run_dir, run_id, path, progress) for path in paths]
         changed = [finding for file in packed
                    if (finding := _changed_since_validation(file, listed)) is not None]
         if changed:
             raise _Refused(changed)
-        lock = build_lock(run_id, packed)
+        lock = build_lock(manifest, packed)
         text = dump_model(lock)
         archive.writestr(zip_entry(LOCK_FILE, len(text)), text)
     return lock
@@ -128,7 +129,7 @@ def package_run(run_dir: Path, out: Path | None = None, progress: ProgressStart 
     _check_output(run_dir, archive)
     listed = {artifact.path: artifact for artifact in manifest.artifacts}
     try:
-        lock = _write_archive(archive, run_dir, manifest.run_id, files.paths, listed, packing)
+        lock = _write_archive(archive, run_dir, manifest, files.paths, listed, packing)
     except _Refused as refused:
         return PackageResult(refused.findings)
     return PackageResult(archive=archive, lock=lock)

@@ -34,7 +34,7 @@ from evidence.packaging.layout import (
 )
 from evidence.packaging.lock import named_manifest
 from evidence.packaging.zip_structure import structure_problems
-from evidence.registry import RUN_SCHEMA_VERSIONS
+from evidence.registry import RUN_SCHEMA_VERSIONS, reads_run_versions
 from evidence.result import RunResult
 from evidence.validation.documents import LoadedDocument, parse_document
 from evidence.validation.run import RunDirectoryError, validate_run
@@ -167,10 +167,10 @@ def compare_with_lock(lock: EvidenceLock, infos: list[zipfile.ZipInfo]) -> list[
             findings.append(Finding(name, Code.LOCK_SIZE_MISMATCH,
                                     f"{name} is {present[name].file_size} bytes, the lock says "
                                     f"{locked[name].size_bytes}"))
-    if lock.schema_versions != RUN_SCHEMA_VERSIONS:
+    if not reads_run_versions(lock.schema_versions):
         findings.append(Finding(LOCK_FILE, Code.LOCK_MISMATCH,
                                 f"the lock states schema versions {lock.schema_versions}; this "
-                                f"evidence reads {RUN_SCHEMA_VERSIONS}",
+                                f"evidence reads {RUN_SCHEMA_VERSIONS} (and run_manifest 1.0)",
                                 pointer("schema_versions")))
     return findings
 
@@ -232,11 +232,20 @@ def extract_locked(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], lock:
 
 def _run_id_agrees(run_dir: Path, lock: EvidenceLock) -> list[Finding]:
     manifest = named_manifest(run_dir) if run_dir.is_dir() else None
-    if manifest is None or manifest.run_id == lock.run_id:
+    if manifest is None:
         return []
-    return [Finding(LOCK_FILE, Code.RUN_ID_MISMATCH,
-                    f"the lock names run {lock.run_id!r}, its manifest {manifest.run_id!r}",
-                    "/run_id")]
+    findings = []
+    if manifest.run_id != lock.run_id:
+        findings.append(Finding(LOCK_FILE, Code.RUN_ID_MISMATCH,
+                                f"the lock names run {lock.run_id!r}, its manifest "
+                                f"{manifest.run_id!r}", "/run_id"))
+    locked = lock.schema_versions.get("run_manifest")
+    if locked != manifest.schema_version:
+        findings.append(Finding(LOCK_FILE, Code.LOCK_MISMATCH,
+                                f"the lock says the manifest is schema_version {locked!r}, the "
+                                f"manifest is {manifest.schema_version!r}",
+                                pointer("schema_versions", "run_manifest")))
+    return findings
 
 
 @contextlib.contextmanager

@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
-from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
+from evidence.models.manifest import RunManifestBase
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
 from evidence.models.preflight import PreflightRecord
 from evidence.models.types import is_placeholder
 from evidence.report.metrics import Metrics, read_metrics
 from evidence.result import RunResult
-from evidence.validation.documents import load_document, unreadable_file
+from evidence.validation.documents import load_document, load_manifest, unreadable_file
 from evidence.validation.predictions.reader import OVERLONG, numbered_lines
 
 
@@ -38,7 +38,7 @@ class Predictions:
 class RunData:
     result: RunResult
     manifest_raw: dict[str, Any] | None
-    manifest: RunManifest | None
+    manifest: RunManifestBase | None
     summary: EvalSummary | None
     predictions: Predictions | None
     metrics: Metrics | None
@@ -100,7 +100,7 @@ def read_predictions(run_dir: Path) -> Predictions | None:
 def load_run(run_dir: Path, result: RunResult, *, items: bool = True) -> RunData:
     """The run's documents (placeholders allowed: they are shown as unfilled), and with
     `items` its predictions and metrics."""
-    manifest = load_document(run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION, True)
+    manifest = load_manifest(run_dir, True)
     summary = load_document(run_dir, EVAL_SUMMARY_FILE, EvalSummary,
                             EVAL_SUMMARY_SCHEMA_VERSION, True)
     return RunData(result=result, manifest_raw=manifest.raw, manifest=manifest.model,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.findings import Code, Finding
 from evidence.io.digest import FileDigest, ProgressStart
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EVAL_SUMMARY_SCHEMA_VERSION, EvalSummary
-from evidence.models.manifest import MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, RunManifest
+from evidence.models.manifest import RunManifestBase
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.models.profile import CompetitionProfile
 from evidence.registry import LOG_FILE
@@ -19,7 +19,7 @@ from evidence.validation.checks.log import RecordedLog, check_log_agreement, rea
 from evidence.validation.checks.preflight import check_preflight
 from evidence.validation.checks.sanity import check_sanity
 from evidence.validation.checks.scorecard import check_row_count, check_scorecard
-from evidence.validation.documents import LoadedDocument, load_document
+from evidence.validation.documents import LoadedDocument, load_document, load_manifest
 from evidence.validation.predictions import PredictionsCheck, check_predictions
 
 if TYPE_CHECKING:  # only --kaggle-log and --dataset need these modules: imported when used
@@ -75,7 +75,7 @@ def _read_once(predictions: PredictionsCheck | None, log: RecordedLog) -> dict[s
     return {path: digest for path, digest in read.items() if digest is not None}
 
 
-def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
+def _cross_checks(run_dir: Path, manifest: RunManifestBase | None, summary: EvalSummary | None,
                   predictions: PredictionsCheck | None, progress: ProgressStart | None,
                   read: dict[str, FileDigest]) -> list[Finding]:
     findings: list[Finding] = []
@@ -93,7 +93,7 @@ def _cross_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSumm
     return findings
 
 
-def _anchored_checks(run_dir: Path, manifest: RunManifest | None, summary: EvalSummary | None,
+def _anchored_checks(run_dir: Path, manifest: RunManifestBase | None, summary: EvalSummary | None,
                      recorded: RecordedLog, kaggle_log: KaggleCopy | None,
                      dataset: KnownDataset | None) -> list[Finding]:
     """The checks against what the run's author does not control: the recorded log (and
@@ -132,8 +132,7 @@ def validate_run(run_dir: Path, *, allow_template: bool = False,
     problem = not_a_run_directory(run_dir)
     if problem is not None:
         raise RunDirectoryError(f"{run_dir}: {problem}")
-    manifest = load_document(run_dir, MANIFEST_FILE, RunManifest, MANIFEST_SCHEMA_VERSION,
-                             allow_template)
+    manifest = load_manifest(run_dir, allow_template)  # in the version it names
     summary = load_document(run_dir, EVAL_SUMMARY_FILE, EvalSummary,
                             EVAL_SUMMARY_SCHEMA_VERSION, allow_template)
     predictions, prediction_findings = _check_predictions(run_dir, summary, allow_template,

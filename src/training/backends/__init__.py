@@ -1,22 +1,47 @@
 """Model backends behind one interface (`base.Backend`), picked by the config's `backend:` key.
 
 Each backend is a subpackage that defines `BACKEND`; it is imported only when a run or a
-preflight asks for it, after the launcher has set the XLA environment.
+preflight asks for it, after the launcher has set the XLA environment. A backend whose library
+is not installed is one clear error naming the extra to install, not an ImportError.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from training.backends.base import Backend
+from training.errors import TrainingError
 
 # backend name (the config's `backend:` value) -> the module that defines BACKEND
 BACKENDS: dict[str, str] = {
     "flax_transformers": "training.backends.flax_transformers.backend",
+    "tunix": "training.backends.tunix.backend",
 }
 DEFAULT_BACKEND = "flax_transformers"
+# What a backend needs beyond the train extra, and the extra that installs it.
+NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "tunix": (("tunix", "qwix", "orbax.checkpoint", "kagglehub", "sentencepiece"),
+              "pip install '.[train,tunix]'"),
+}
+
+
+def missing_modules(name: str) -> list[str]:
+    modules, _ = NEEDS.get(name, ((), ""))
+    missing = []
+    for module in modules:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(module)
+    return missing
 
 
 def backend_for(name: str) -> Backend:
+    if missing := missing_modules(name):
+        raise TrainingError(f"backend: {name} needs {', '.join(missing)}, not installed here; "
+                            f"install it with {NEEDS[name][1]} (from the repository's root)")
     backend: Backend = importlib.import_module(BACKENDS[name]).BACKEND
     return backend

@@ -6,11 +6,19 @@ says where a new one goes); `training.backends.backend_for` picks it by the conf
 
 What a backend gives:
 - `load`: the model's code, its host parameters already in the run's dtype, and its tokenizer;
-- `apply_fn`: the logits function the trainer's jit-compiled step (`training.step`) runs;
+- `make_mesh`: the Mesh its model's sharding understands (every device; batch rows over all);
+- `train`: the trainer (this project's jit step, or the library's own, Tunix's PeftTrainer):
+  it trains on the batches the pipeline planned (`TrainJob`) and writes one metrics row per
+  optimizer step through `TrainJob.record` (one proof of "compiled once per shape" for all);
+- `apply_fn`: the logits function of the model (the project's step and the preflight run it);
 - `generate_fn`: batched greedy generation for the evaluation;
 - `save`: the checkpoint, in the format the backend's own library reloads;
 - `describe`, `check`, `abstract_model`: the model with no weights, for the preflight;
-- `model_ref`: what the run manifest records about the model.
+- `model_ref`, `training_ref`, `checkpoint_ref`: what the run manifest records about the model,
+  how it was trained (library, version, method) and the checkpoint (format, path, contents).
+
+The planning (which examples, which length), the evaluation, the grading and the evidence are
+the pipeline's, the same code whatever the backend.
 """
 
 from __future__ import annotations
@@ -22,9 +30,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:  # the interface imports no JAX: the config picks a backend before JAX loads
     import jax
+    from jax.sharding import Mesh
 
-    from evidence import Finding, ModelRef
+    from evidence import CheckpointRef, Finding, ModelRef, TrainingRef
+    from training.batching import Examples
+    from training.buckets import BatchPlan
     from training.config import ModelConfig, RunConfig
+    from training.train_loop import StepLog
 
 Params = Any  # a tree of arrays (or of jax.ShapeDtypeStruct, for an abstract model)
 # (params, input_ids, attention_mask, position_ids) -> logits [batch, seq, vocab]
@@ -65,7 +77,8 @@ class Tokenizer(Protocol):
 @dataclass(frozen=True)
 class LoadedModel:
     """A model ready to train: the backend's own model object (opaque outside the backend),
-    host parameters in the run's dtype, the tokenizer, and what the evidence says about it."""
+    host parameters in the run's dtype, the tokenizer, and what the evidence says about it.
+    `Backend.train` hands back the same with the trained module and parameters (on the mesh)."""
 
     module: Any
     params: Params
@@ -75,6 +88,7 @@ class LoadedModel:
     family: str
     dtype: str
     max_positions: int
+    trained_steps: int = 0  # optimizer steps `Backend.train` ran (0: as loaded)
 
     @property
     def parameter_count(self) -> int:
@@ -109,6 +123,21 @@ class AbstractModel:
         return parameter_count(self.params)
 
 
+@dataclass(frozen=True)
+class TrainJob:
+    """What a backend's trainer is given: the run's config, the mesh (`Backend.make_mesh`), the
+    encoded examples and the plan of every step's batch (`training.batching.plan_batches`: fixed
+    shapes, one compilation each), and where each optimizer step's measurements go."""
+
+    run: RunConfig
+    config_path: str
+    mesh: Mesh
+    examples: Examples
+    plan: BatchPlan
+    steps: int
+    log: StepLog  # training.train_loop.StepLog: checks a step, writes its metrics row
+
+
 class Backend(Protocol):
     """A model library behind the trainer. Every method may raise `TrainingError` with a message
     that names the config key to change."""
@@ -117,6 +146,17 @@ class Backend(Protocol):
 
     def load(self, model: ModelConfig, *, max_seq_len: int, config_path: str,
              seed: int) -> LoadedModel: ...
+
+    def make_mesh(self, strategy: str) -> Mesh:
+        """A Mesh over every device for `sharding.strategy` (data_parallel | fsdp), with the
+        axis names the model's sharding uses; the batch rows split over all of it."""
+        ...
+
+    def train(self, loaded: LoadedModel, job: TrainJob) -> LoadedModel:
+        """Train for `job.steps` optimizer steps on `job.plan`'s batches, one `job.log.record`
+        per step; the trained model (its `params` on the mesh) for the checkpoint and the
+        evaluation."""
+        ...
 
     def apply_fn(self, module: Any) -> ApplyFn: ...
 
@@ -127,7 +167,11 @@ class Backend(Protocol):
         `()`: one stage, the batch as given."""
         ...
 
-    def save(self, loaded: LoadedModel, params: Params, directory: Path) -> Path: ...
+    def save(self, loaded: LoadedModel, params: Params, directory: Path, *,
+             run: RunConfig) -> Path:
+        """The checkpoint of the trained model in `directory` (`run.method` says what it holds
+        where a backend can save an adapter alone or merged)."""
+        ...
 
     def describe(self, model: ModelConfig) -> ModelSpec: ...
 
@@ -138,3 +182,12 @@ class Backend(Protocol):
     def abstract_model(self, model: ModelConfig, spec: ModelSpec) -> AbstractModel: ...
 
     def model_ref(self, loaded: LoadedModel) -> ModelRef: ...
+
+    def training_ref(self, run: RunConfig) -> TrainingRef:
+        """The training library and its installed version, and the method (run_manifest 2.0)."""
+        ...
+
+    def checkpoint_ref(self, run: RunConfig, path: str) -> CheckpointRef:
+        """The checkpoint `save` writes: its format, `path` (relative to the run directory) and
+        what it holds."""
+        ...

@@ -2,8 +2,9 @@
 
 "Nearest" first: a smaller micro-batch at the same batch (more gradient accumulation: the same
 training, only slower), then Adafactor instead of AdamW, then parameter sharding over the mesh,
-then a shorter sequence, each alone before any two together. A candidate whose analytic floor is
-already over the budget is dropped without compiling.
+then (Tunix, LoRA) the base weights in nf4 (QLoRA), then a shorter sequence, each alone before
+any two together. A candidate whose analytic floor is already over the budget is dropped
+without compiling.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from training.config import RunConfig
+from training.errors import TrainingError
 from training.preflight.engine import Evaluation, Evaluator
 
 
@@ -58,6 +60,9 @@ def _structural(run: RunConfig, devices: int) -> list[Change]:
     if run.sharding.strategy == "data_parallel" and devices > 1:
         changes.append(("sharding.strategy data_parallel -> fsdp",
                         lambda config: variant(config, "sharding", strategy="fsdp")))
+    if run.backend == "tunix" and run.method.kind == "lora":  # the same adapter, base in nf4
+        changes.append(("method.kind lora -> qlora",
+                        lambda config: variant(config, "method", kind="qlora")))
     shorter = run.data.max_seq_len // 2
     changes.append((f"data.max_seq_len {run.data.max_seq_len} -> {shorter} (if every example "
                     "is that short)", lambda config: variant(config, "data", max_seq_len=shorter)))
@@ -81,20 +86,33 @@ def candidates(run: RunConfig, devices: int) -> Iterator[tuple[str, RunConfig]]:
             yield f"{first}, {second}", twice
 
 
-def nearest_that_fit(evaluator: Evaluator, run: RunConfig, want: int,
-                     max_tries: int = 8) -> list[Alternative]:
-    """Up to `want` configs that fit, nearest first, after at most `max_tries` estimates."""
+def nearest_that_fit(evaluator: Evaluator, run: RunConfig, want: int, max_tries: int = 8,
+                     misses: list[Alternative] | None = None) -> list[Alternative]:
+    """Up to `want` configs that fit, nearest first, after at most `max_tries` estimates; the
+    ones estimated that do not fit go to `misses` (to say how near the nearest came)."""
     found: list[Alternative] = []
     devices = evaluator.resolved.target.devices
     tries = 0
     for change, config in candidates(run, devices):
         if len(found) >= want or tries >= max_tries:
             break
-        if evaluator.compiles_here and not evaluator.floor(config).fits:
-            continue  # over the budget before a single activation: no compile needed
-        tries += 1
-        evaluation = evaluator.evaluate(config)
-        if not evaluation.findings and evaluation.estimate is not None and \
-                evaluation.estimate.fits:
-            found.append(Alternative(change, evaluation))
+        try:
+            if not evaluator.floor(config).fits:
+                continue  # over the budget before a single activation: no compile needed
+            tries += 1
+            evaluation = evaluator.evaluate(config)
+        except TrainingError:
+            continue  # a candidate the model cannot take (a QLoRA tile that does not divide)
+        if not evaluation.findings and evaluation.estimate is not None:
+            if evaluation.estimate.fits:
+                found.append(Alternative(change, evaluation))
+            elif misses is not None:
+                misses.append(Alternative(change, evaluation))
     return found
+
+
+def closest(misses: list[Alternative]) -> Alternative | None:
+    """The estimated config that came nearest to fitting."""
+    estimated = [miss for miss in misses if miss.evaluation.estimate is not None]
+    return min(estimated, default=None,
+               key=lambda miss: miss.evaluation.estimate.needed_bytes)  # type: ignore[union-attr]

@@ -36,6 +36,13 @@ class Target:
     about: str = ""
 
 
+def size_text(size: int) -> str:
+    """GiB, or MiB below one GiB (a tiny model's figures would all read 0.00 GiB)."""
+    if abs(size) < GIB:
+        return f"{size / MIB:.1f} MiB"
+    return f"{size / GIB:.2f} GiB"
+
+
 def gpu_memory_fraction() -> float:
     """The share of GPU memory JAX's allocator may take: XLA_PYTHON_CLIENT_MEM_FRACTION, or 75 %.
     (XLA_PYTHON_CLIENT_PREALLOCATE=false, which the launcher sets, changes when memory is taken,

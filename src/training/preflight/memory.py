@@ -27,18 +27,28 @@ _OOM_FORMS = (
 @dataclass(frozen=True)
 class MemoryEstimate:
     method: PreflightMethod
-    peak_bytes: int  # per device
+    peak_bytes: int  # per device, as the method states it (for the floor: a lower bound)
     usable_bytes: int  # per device
     parts: dict[str, int] = field(default_factory=dict)  # what the peak is made of
+    # An estimate of what the floor leaves out (activations, XLA's temporaries), where one was
+    # made (`tunix_memory.activations_estimate`); None: not estimated.
+    activations_bytes: int | None = None
+    activations_how: str | None = None  # how it was estimated, for the report
+
+    @property
+    def needed_bytes(self) -> int:
+        """What the verdict weighs: the peak, plus the activations' estimate where one was made
+        (so a floor that fits does not claim a fit the activations would break)."""
+        return self.peak_bytes + (self.activations_bytes or 0)
 
     @property
     def fits(self) -> bool:
-        return self.peak_bytes <= self.usable_bytes
+        return self.needed_bytes <= self.usable_bytes
 
     @property
     def headroom(self) -> float:
         """The share of usable memory left over (negative: the share missing)."""
-        return 1.0 - self.peak_bytes / self.usable_bytes
+        return 1.0 - self.needed_bytes / self.usable_bytes
 
 
 def from_compiled(compiled: Any, usable_bytes: int) -> MemoryEstimate:

@@ -11,19 +11,18 @@ from typing import Any
 from evidence import Code, CompetitionProfile, Finding, PreflightRecord, ineligibility
 from training.backends import backend_for
 from training.config import LoadedConfig
-from training.preflight.alternatives import Alternative, nearest_that_fit
+from training.preflight.alternatives import Alternative, closest, nearest_that_fit
 from training.preflight.engine import Evaluation, Evaluator
 from training.preflight.figures_cache import FiguresCache
 from training.preflight.hardware import GIB, Target
 from training.preflight.memory import MemoryEstimate
 from training.preflight.resolve import Resolved, resolve
 from training.preflight.search import BatchSearch, largest_batch
+from training.preflight.step_model import StepModel, step_model_for
 from training.provenance import package_versions
 
 TOOLS = ("jax", "jaxlib", "libtpu", "flax", "optax", "transformers")
-FLOOR_CAVEAT = ("the analytic floor counts parameters, float32 gradients and optimizer state "
-                "only; activations and XLA's temporaries come on top, so a floor that fits is "
-                "needed but not enough")
+BACKEND_TOOLS = {"tunix": ("google-tunix", "qwix")}  # what else builds that backend's step
 
 
 @dataclass
@@ -38,6 +37,7 @@ class PreflightResult:
     eligibility: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
+    closest_miss: Alternative | None = None  # when none fits: the candidate that came nearest
     batch_search: BatchSearch | None = None
     compiles: int = 0  # compiles the figures cache did not spare
 
@@ -53,7 +53,7 @@ class PreflightResult:
         if estimate is not None and not estimate.fits:
             found.append(Finding(self.config.path, Code.PREFLIGHT_DOES_NOT_FIT,
                                  f"does not fit on {self.target.name}: needs "
-                                 f"{estimate.peak_bytes / GIB:.3f} GiB per device, "
+                                 f"{estimate.needed_bytes / GIB:.3f} GiB per device, "
                                  f"{estimate.usable_bytes / GIB:.3f} GiB usable"))
         return found
 
@@ -85,6 +85,10 @@ class PreflightResult:
                               "estimate": _estimate_json(alternative.evaluation.estimate)}
                              for alternative in self.alternatives
                              if alternative.evaluation.estimate is not None],
+            "closest_miss": None if self.closest_miss is None
+            or self.closest_miss.evaluation.estimate is None else {
+                "change": self.closest_miss.change,
+                "estimate": _estimate_json(self.closest_miss.evaluation.estimate)},
             "batch_search": None if search is None else {
                 "largest_batch_size": None if largest is None else largest.run.train.batch_size,
                 "tried": [{"batch_size": batch, "fits": ok} for batch, ok in search.tried],
@@ -103,7 +107,7 @@ class PreflightResult:
             target=self.target.name, platform=self.target.platform,
             device_kind=self.target.device_kind, devices=self.target.devices,
             config_sha256=self.config.sha256, method=estimate.method,
-            predicted_peak_bytes_per_device=estimate.peak_bytes,
+            predicted_peak_bytes_per_device=estimate.needed_bytes,
             usable_bytes_per_device=estimate.usable_bytes,
             verdict="fits" if estimate.fits else "does_not_fit", tools=self.tools)
 
@@ -116,24 +120,27 @@ def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None
     run = loaded.config
     backend = backend_for(run.backend)
     resolved = resolve(target, budget_bytes)
-    tools = {name: version for name, version in package_versions().items() if name in TOOLS}
+    wanted = TOOLS + BACKEND_TOOLS.get(run.backend, ())
+    tools = {name: version for name, version in package_versions().items() if name in wanted}
     spec = backend.describe(run.model)
     broken = backend.check(loaded.path, run, spec)
     if broken:  # the model cannot even be built at these positions
         return PreflightResult(config=loaded, target=resolved.target, model_id=spec.model_id,
                                family=spec.family, parameter_count=None,
                                evaluation=Evaluation(run, broken, None), tools=tools)
-    model = backend.abstract_model(run.model, spec)
-    evaluator = Evaluator(loaded.path, backend, model, resolved,
+    step = step_model_for(backend, run, spec)
+    evaluator = Evaluator(loaded.path, backend, spec, step, resolved,
                           FiguresCache(cache_dir, _cache_salt(resolved.target, tools)), progress)
     result = PreflightResult(
         config=loaded, target=resolved.target, model_id=spec.model_id,
-        family=spec.family, parameter_count=model.parameter_count,
-        evaluation=evaluator.evaluate(run), tools=tools, notes=_notes(resolved, loaded))
+        family=spec.family, parameter_count=step.parameter_count,
+        evaluation=evaluator.evaluate(run), tools=tools, notes=_notes(resolved, loaded, step))
     if profile is not None:
-        result.eligibility = _eligibility(profile, result, model.parameter_count)
+        result.eligibility = _eligibility(profile, result, step.parameter_count)
     if result.fits is False and suggestions > 0:
-        result.alternatives = nearest_that_fit(evaluator, run, suggestions)
+        misses: list[Alternative] = []
+        result.alternatives = nearest_that_fit(evaluator, run, suggestions, misses=misses)
+        result.closest_miss = None if result.alternatives else closest(misses)
     if find_max_batch:
         if progress is not None:
             progress("searching the largest batch that fits (each new shape is one compile)")
@@ -145,7 +152,9 @@ def run_preflight(loaded: LoadedConfig, target: str, *, budget_bytes: int | None
 def _estimate_json(estimate: MemoryEstimate) -> dict[str, Any]:
     return {"method": estimate.method, "peak_bytes_per_device": estimate.peak_bytes,
             "usable_bytes_per_device": estimate.usable_bytes, "fits": estimate.fits,
-            "headroom": round(estimate.headroom, 6), "parts": dict(estimate.parts)}
+            "headroom": round(estimate.headroom, 6), "parts": dict(estimate.parts),
+            "activations_bytes_per_device": estimate.activations_bytes,
+            "activations_estimated_by": estimate.activations_how}
 
 
 def _cache_salt(target: Target, tools: dict[str, str]) -> str:
@@ -161,10 +170,11 @@ def _eligibility(profile: CompetitionProfile, result: PreflightResult,
                                            "/model/id")]
 
 
-def _notes(resolved: Resolved, loaded: LoadedConfig) -> list[str]:
+def _notes(resolved: Resolved, loaded: LoadedConfig, step: StepModel) -> list[str]:
     notes = []
     if resolved.floor_reason is not None:
-        notes += [resolved.floor_reason, FLOOR_CAVEAT]
+        notes += [resolved.floor_reason, step.floor_caveat]
+    notes += step.notes(loaded.config, resolved.target)
     if loaded.config.model.dtype == "bfloat16" and not resolved.target.native_bfloat16:
         notes.append(f"{resolved.target.device_kind} has no native bfloat16: XLA computes "
                      "bfloat16 in float32 there (slower, with float32 temporaries). The figures "

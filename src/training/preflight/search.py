@@ -23,7 +23,7 @@ class BatchSearch:
 
 def largest_batch(evaluator: Evaluator, run: RunConfig) -> BatchSearch:
     search = BatchSearch()
-    if not evaluator.compiles_here:
+    if not evaluator.grows_with_the_batch:
         search.note = ("the analytic floor does not grow with the batch, so without a compiler "
                        "for this target there is no largest batch to find")
         return search

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from training.preflight.engine import shape
-from training.preflight.hardware import GIB
+from training.preflight.hardware import size_text
 from training.preflight.memory import MemoryEstimate
 from training.preflight.result import PreflightResult
 
@@ -14,18 +14,15 @@ METHODS = {"xla_memory_analysis": "XLA's memory analysis of the compiled step",
 
 
 def gib(size: int) -> str:
-    """GiB, or MiB below one GiB (a tiny model's figures would all read 0.00 GiB)."""
-    if abs(size) < GIB:
-        return f"{size / 1024**2:.1f} MiB"
-    return f"{size / GIB:.2f} GiB"
+    return size_text(size)
 
 
 def verdict(estimate: MemoryEstimate) -> str:
     if estimate.fits:
-        return (f"fits: {gib(estimate.peak_bytes)} of {gib(estimate.usable_bytes)} per device, "
+        return (f"fits: {gib(estimate.needed_bytes)} of {gib(estimate.usable_bytes)} per device, "
                 f"{estimate.headroom:.0%} headroom")
-    return (f"does not fit by {gib(estimate.peak_bytes - estimate.usable_bytes)}: needs "
-            f"{gib(estimate.peak_bytes)}, {gib(estimate.usable_bytes)} usable per device")
+    return (f"does not fit by {gib(estimate.needed_bytes - estimate.usable_bytes)}: needs "
+            f"{gib(estimate.needed_bytes)}, {gib(estimate.usable_bytes)} usable per device")
 
 
 def _count(parameters: int | None) -> str:
@@ -40,8 +37,12 @@ def verdict_lines(result: PreflightResult) -> list[str]:
     estimate = result.evaluation.estimate
     if estimate is not None:
         parts = ", ".join(f"{name} {gib(size)}" for name, size in estimate.parts.items())
-        lines += [f"memory per device ({METHODS[estimate.method]}): {parts}",
-                  f"verdict: {verdict(estimate)}"]
+        lines.append(f"memory per device ({METHODS[estimate.method]}): {parts}")
+        if estimate.activations_bytes is not None:
+            lines.append(f"  + activations and XLA's temporaries, estimated: "
+                         f"{gib(estimate.activations_bytes)} ({estimate.activations_how}); "
+                         f"floor + estimate {gib(estimate.needed_bytes)}")
+        lines.append(f"verdict: {verdict(estimate)}")
     else:
         lines.append("verdict: not estimated; fix the findings below first")
     if result.fits is False:
@@ -56,8 +57,16 @@ def verdict_lines(result: PreflightResult) -> list[str]:
 
 def _alternatives(result: PreflightResult) -> list[str]:
     if not result.alternatives:
-        return ["no nearby config fits (smaller micro-batch, Adafactor, fsdp, shorter sequence "
-                "were tried in turn); a larger target or fewer trained parameters is needed"]
+        run = result.config.config
+        tried = "smaller micro-batch, Adafactor, fsdp, " + \
+            ("QLoRA, " if run.backend == "tunix" and run.method.kind == "lora" else "") + \
+            "shorter sequence"
+        lines = [f"no nearby config fits ({tried} were tried in turn); a larger target or "
+                 "fewer trained parameters is needed"]
+        miss = result.closest_miss
+        if miss is not None and miss.evaluation.estimate is not None:
+            lines.append(f"  closest: {miss.change}: {verdict(miss.evaluation.estimate)}")
+        return lines
     lines = ["nearest configs that fit:"]
     for alternative in result.alternatives:
         estimate = alternative.evaluation.estimate

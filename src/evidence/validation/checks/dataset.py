@@ -1,5 +1,6 @@
 """The data set anchors the predictions, when it is known: one the trainer ships (evidence keeps
-a copy of what it needs, `known_datasets.py`), or a file given with `--dataset FILE`.
+a copy of what it needs, `known_datasets.py`), or a file given with `--dataset PATH`
+(read by validation/dataset_file.py, as the trainer reads it).
 
 The predictions must cover exactly its eval split (no missing, no extra ids), each row must
 repeat the data set's reference answer, section, category and difficulty, and the manifest's
@@ -10,20 +11,21 @@ streamed, and only the first few differences are kept to be named.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from evidence.findings import Code, Finding
-from evidence.io.strict_json import StrictJsonError, loads_strict
 from evidence.models.dataset import DatasetRef
 from evidence.models.manifest import MANIFEST_FILE
 from evidence.models.prediction import PREDICTIONS_FILE
 from evidence.validation.predictions.reader import OVERLONG, numbered_lines
+
+if TYPE_CHECKING:  # the file reader loads only with --dataset; the plain path needs none of it
+    from evidence.models.dataset_file import DatasetRow
 
 # How many differences of each kind are named; the rest are counted.
 MAX_NAMED = 10
@@ -31,18 +33,9 @@ ROW_FIELDS = ("section", "category", "difficulty", "answer")
 # A prediction row's field for each data set field.
 PREDICTION_FIELD = {"section": "section", "category": "category", "difficulty": "difficulty",
                     "answer": "reference_answer"}
-READ_CHUNK = 1024 * 1024
 
 # (id, section, category, difficulty, answer)
 EvalRow = tuple[str, str, str, str, str]
-
-
-class DatasetFileError(Exception):
-    """The --dataset file cannot be used: a usage error (exit 2), not a finding."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _digest(*parts: str) -> int:
@@ -82,57 +75,32 @@ def shipped_dataset(name: str, version: str) -> KnownDataset | None:
                            lambda: iter(eval_rows))
 
 
-def _row_of(path: Path, number: int, line: bytes) -> tuple[str, EvalRow | None]:
-    """(split, eval row or None) of one data set line, or DatasetFileError."""
-    try:
-        raw = loads_strict(line)
-    except StrictJsonError as error:
-        raise DatasetFileError(f"--dataset {path}:{number}: {error.message}") from None
-    values = [raw.get(key) for key in ("id", "split", *ROW_FIELDS)]
-    strings = [value for value in values if isinstance(value, str)]
-    if len(strings) != len(values) or strings[1] not in ("train", "eval"):
-        raise DatasetFileError(f"--dataset {path}:{number}: not a data set row; each row has "
-                               "id, section, category, difficulty, answer and split (train or "
-                               "eval) as strings (docs/TRAINING_MODES.md)")
-    item_id, split, section, category, difficulty, answer = strings
-    if split != "eval":
-        return split, None
-    return split, (item_id, section, category, difficulty, answer)
+def _eval_row(row: DatasetRow) -> EvalRow:
+    return row.id, row.section, row.category, row.difficulty, row.answer
 
 
-def _file_rows(path: Path) -> Iterator[tuple[str, EvalRow | None]]:
-    for number, line in numbered_lines(path):
-        if line is OVERLONG:
-            raise DatasetFileError(f"--dataset {path}:{number}: a row over the row limit")
-        if line.strip():
-            yield _row_of(path, number, line)
+def read_dataset_file(given: Path) -> KnownDataset:
+    """A data set file (or a directory holding one), as the check needs it: its digest and
+    counts, and its eval split held as digests. The file is read once; only when predictions
+    differ from it is it read again, to name the differences."""
+    from evidence.validation.dataset_file import read_row, scan_dataset_file
 
+    eval_digests: dict[int, int] = {}
 
-def read_dataset_file(path: Path) -> KnownDataset:
-    """A data set file in the trainer's row format (JSONL: id, prompt, answer, section,
-    category, difficulty, split), read once for its digest and eval split."""
-    if not path.is_file():
-        raise DatasetFileError(f"--dataset {path}: no such file")
-    try:
-        sha = hashlib.sha256()
-        with path.open("rb") as handle:
-            while chunk := handle.read(READ_CHUNK):
-                sha.update(chunk)
-        train = 0
-        seen: set[int] = set()
-        for split, row in _file_rows(path):
-            train += split == "train"
-            if row is not None and _digest(row[0]) in seen:
-                raise DatasetFileError(f"--dataset {path}: item id {row[0]!r} appears twice")
-            if row is not None:
-                seen.add(_digest(row[0]))
-    except OSError as error:
-        raise DatasetFileError(f"--dataset {path}: cannot read it: {error.strerror}") from None
+    def keep(row: DatasetRow) -> None:
+        if row.split == "eval":
+            eval_digests[_digest(row.id)] = _digest(*_eval_row(row)[1:])
+
+    facts = scan_dataset_file(given, keep)
 
     def rows() -> Iterator[EvalRow]:
-        return (row for _, row in _file_rows(path) if row is not None)
+        for _, line in numbered_lines(facts.path):
+            row = None if line is OVERLONG or not line.strip() else read_row(line)[0]
+            if row is not None and row.split == "eval":
+                yield _eval_row(row)
 
-    return KnownDataset.of(f"the data set {path}", sha.hexdigest(), train, rows)
+    return KnownDataset(f"the data set {facts.path}", facts.sha256, facts.train_items, rows,
+                        eval_digests)
 
 
 def _identity(known: KnownDataset, dataset: DatasetRef) -> list[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evidence.findings import Code, Finding
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, EvalSummary
-from evidence.models.manifest import MANIFEST_FILE, RunManifest
+from evidence.models.manifest import MANIFEST_FILE, RunManifestBase
 from evidence.models.types import is_placeholder
 
 
@@ -12,7 +12,7 @@ def both_real(a: object, b: object) -> bool:
     return not is_placeholder(a) and not is_placeholder(b)
 
 
-def check_identity(manifest: RunManifest, summary: EvalSummary) -> list[Finding]:
+def check_identity(manifest: RunManifestBase, summary: EvalSummary) -> list[Finding]:
     """Run id, data set and mode must be the same in both documents."""
     findings = []
     pairs = ((Code.RUN_ID_MISMATCH, "run_id"), (Code.DATASET_MISMATCH, "dataset"),

@@ -19,9 +19,9 @@ from evidence.findings import Code, Finding
 from evidence.io.digest import FileDigest, HashingReader, ProgressStart
 from evidence.io.pointer import escape_pointer_token, pointer_tokens
 from evidence.logs import LogError, StatedLine, open_log, scan_open_log
-from evidence.models.manifest import RunManifest
+from evidence.models.manifest import RunManifestBase
 from evidence.models.types import is_placeholder
-from evidence.registry import LOG_FILE, LOG_PLACEHOLDER_START, STATED_DOCUMENTS
+from evidence.registry import LOG_FILE, LOG_PLACEHOLDER_START, STATED_DOCUMENTS, is_later
 
 # How the template marks its log as not yet recorded (`evidence init`, evidence.filling).
 # Past this many differences with one log, more would not help anyone.
@@ -191,6 +191,14 @@ def _differences(ours: Any, theirs: Any, at: str, out: list[Difference]) -> None
     out.append((at, ours, theirs))
 
 
+def _migrated_since(doc: str, at: str, document: Any, said: Stated) -> bool:
+    """The log states the version the trainer wrote (1.0), the document is a later one that
+    `evidence migrate` made of it: a migration keeps every field the log states, so those are
+    still compared; only the version itself differs, as it should."""
+    return at == "/schema_version" and isinstance(document, dict) and \
+        is_later(doc, document.get("schema_version"), said.value)
+
+
 def contradictions(stated: StatedFields, documents: dict[str, Any], *, code: Code,
                    log_name: str, why: str) -> list[Finding]:
     """Every field a log states that a document (as JSON, by document name) holds otherwise,
@@ -200,7 +208,7 @@ def contradictions(stated: StatedFields, documents: dict[str, Any], *, code: Cod
     dropped = 0
     for (doc, at), said in stated.items():
         document = documents.get(doc)
-        if document is None:
+        if document is None or _migrated_since(doc, at, document, said):
             continue
         file = STATED_DOCUMENTS[doc].run_file
         found: list[Difference] = []
@@ -218,12 +226,12 @@ def contradictions(stated: StatedFields, documents: dict[str, Any], *, code: Cod
     return findings
 
 
-def kaggle_filled(manifest: RunManifest) -> bool:
+def kaggle_filled(manifest: RunManifestBase) -> bool:
     return any(not is_placeholder(value) for _, value in manifest.kaggle)
 
 
 def check_log_agreement(log: RecordedLog, documents: dict[str, Any],
-                        manifest: RunManifest | None) -> list[Finding]:
+                        manifest: RunManifestBase | None) -> list[Finding]:
     """Every field the recorded log states, the documents hold (any log form: Kaggle's JSON,
     plain text, a notebook); and a run with its Kaggle fields filled carries its log."""
     findings = list(log.findings)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from evidence.findings import Code, Finding
-from evidence.models.manifest import MANIFEST_FILE, ConfigRef, DeviceInfo, RunManifest
+from evidence.models.manifest import MANIFEST_FILE, ConfigRef, DeviceInfo, RunManifestBase
 from evidence.models.types import is_placeholder
 
 
-def check_preflight(manifest: RunManifest) -> list[Finding]:
+def check_preflight(manifest: RunManifestBase) -> list[Finding]:
     """A preflight record, where there is one, agrees with its own figures, with the config
     that trained (the smoke config in a smoke run) and with the devices the run used."""
     record = manifest.preflight

@@ -3,7 +3,8 @@
 - A run with a smoke config is a smoke run, and a smoke run names its smoke config (the trainer
   runs in smoke mode exactly when --smoke_config is given).
 - A model whose id is a known model has that model's family and parameter count.
-- Training and evaluation fit between the run's start and its end.
+- Training and evaluation fit between the run's start and its end; a 2.0 manifest's Kaggle
+  session lasts at least as long as the run it ran.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evidence.findings import Code, Finding
-from evidence.models.manifest import MANIFEST_FILE, ConfigRef, ModelRef, RunManifest, Timings
+from evidence.models.manifest import (
+    MANIFEST_FILE,
+    ConfigRef,
+    ModelRef,
+    RunManifest,
+    RunManifestBase,
+    Timings,
+)
+from evidence.models.training import KaggleSession
 from evidence.models.types import is_placeholder
 
 # A parameter count "as loaded" may differ a little from the published one (tied or untied
@@ -19,6 +28,9 @@ from evidence.models.types import is_placeholder
 PARAMETER_TOLERANCE = 0.02
 # Clock readings are rounded; seconds measured inside the run may exceed its span by this much.
 CLOCK_TOLERANCE_SECONDS = 1e-3
+# The session's seconds come from another clock (the process's) than the run's times (the wall
+# clock's), read at slightly different moments: this much shorter is still the same span.
+SESSION_TOLERANCE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +54,7 @@ KNOWN_MODELS: dict[str, KnownModel] = {
 }
 
 
-def _mode(manifest: RunManifest) -> list[Finding]:
+def _mode(manifest: RunManifestBase) -> list[Finding]:
     mode, smoke = manifest.mode, manifest.smoke_config
     if is_placeholder(mode) or is_placeholder(smoke):
         return []
@@ -86,12 +98,25 @@ def _timings(timings: Timings) -> list[Finding]:
                     f"{span:,.3f} s from started_at to finished_at", "/timings")]
 
 
-def check_sanity(manifest: RunManifest) -> list[Finding]:
+def _session(session: KaggleSession, timings: Timings) -> list[Finding]:
+    span = (timings.finished_at - timings.started_at).total_seconds()
+    if session.seconds + SESSION_TOLERANCE_SECONDS >= span:
+        return []
+    return [Finding(MANIFEST_FILE, Code.TIMINGS_INCONSISTENT,
+                    f"kaggle_session.seconds is {session.seconds:,.3f} s, but the run it ran "
+                    f"lasted {span:,.3f} s from started_at to finished_at; the session started "
+                    "before the run and ended with it", "/kaggle_session/seconds")]
+
+
+def check_sanity(manifest: RunManifestBase) -> list[Finding]:
     """The manifest's fields fit each other: mode and smoke config, model id and its family
-    and size, the seconds measured and the run's span."""
+    and size, the seconds measured and the run's span (and the session's, in 2.0)."""
     findings = _mode(manifest)
     if isinstance(manifest.model, ModelRef):
         findings += _model(manifest.model)
     if isinstance(manifest.timings, Timings):
         findings += _timings(manifest.timings)
+        if isinstance(manifest, RunManifest) and isinstance(manifest.kaggle_session,
+                                                            KaggleSession):
+            findings += _session(manifest.kaggle_session, manifest.timings)
     return findings

@@ -6,11 +6,11 @@ from __future__ import annotations
 from evidence.findings import Code, Finding
 from evidence.io.pointer import pointer
 from evidence.models.eval_summary import EVAL_SUMMARY_FILE, RATE_TOLERANCE, Score, Scorecard
-from evidence.models.manifest import RunManifest
+from evidence.models.manifest import RunManifestBase
 from evidence.models.prediction import PREDICTIONS_FILE
 
 
-def check_row_count(manifest: RunManifest, rows: int) -> list[Finding]:
+def check_row_count(manifest: RunManifestBase, rows: int) -> list[Finding]:
     """One prediction row per item of the eval split: a dropped or added row shows here."""
     if isinstance(manifest.dataset, str) or manifest.dataset.eval_items == rows:
         return []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import jax
+from jax.sharding import Mesh
 from transformers import FlaxAutoModelForCausalLM
 
-from evidence import Code, Finding, ModelRef
+from evidence import CheckpointRef, Code, Finding, FineTuneMethod, ModelRef, TrainingRef
 from training.backends.base import (
     AbstractModel,
     ApplyFn,
@@ -17,6 +19,7 @@ from training.backends.base import (
     LoadedModel,
     ModelSpec,
     Params,
+    TrainJob,
 )
 from training.backends.flax_transformers.checkpoint import save_checkpoint
 from training.backends.flax_transformers.generate import make_generate_fn
@@ -27,8 +30,10 @@ from training.backends.flax_transformers.model_config import (
 )
 from training.backends.flax_transformers.model_spec import head_dim, model_config
 from training.backends.flax_transformers.tokenizer import HFTokenizer
+from training.backends.flax_transformers.train import train_model
 from training.config import RunConfig
 from training.params import cast_params, jax_dtype
+from training.sharding import make_mesh
 
 ModelConfig = PretrainedModelConfig | TinyModelConfig
 
@@ -51,6 +56,13 @@ class FlaxTransformersBackend:
              seed: int) -> LoadedModel:
         return load_model(model, max_seq_len=max_seq_len, config_path=config_path, seed=seed)
 
+    def make_mesh(self, strategy: str) -> Mesh:
+        return make_mesh(strategy)  # type: ignore[arg-type]
+
+    def train(self, loaded: LoadedModel, job: TrainJob) -> LoadedModel:
+        """This project's jit step and loop (`training.step`, `training.train_loop`)."""
+        return train_model(loaded, job, model_apply_fn(loaded.module))
+
     def apply_fn(self, module: Any) -> ApplyFn:
         return model_apply_fn(module)
 
@@ -63,7 +75,8 @@ class FlaxTransformersBackend:
                                 stop_ids=tokenizer.encode(stop_text, specials=False),
                                 stages=stages)
 
-    def save(self, loaded: LoadedModel, params: Params, directory: Path) -> Path:
+    def save(self, loaded: LoadedModel, params: Params, directory: Path, *,
+             run: RunConfig) -> Path:
         return save_checkpoint(loaded, params, directory)
 
     def describe(self, model: ModelConfig) -> ModelSpec:
@@ -102,6 +115,14 @@ class FlaxTransformersBackend:
         return ModelRef(id=loaded.model_id, revision=loaded.revision, family=loaded.family,
                         dtype=loaded.dtype,  # type: ignore[arg-type]
                         parameter_count=loaded.parameter_count)
+
+    def training_ref(self, run: RunConfig) -> TrainingRef:
+        """transformers' Flax classes with this project's step: every parameter trains."""
+        return TrainingRef(library="transformers", library_version=version("transformers"),
+                           method=FineTuneMethod(kind="full"))
+
+    def checkpoint_ref(self, run: RunConfig, path: str) -> CheckpointRef:
+        return CheckpointRef(format="flax_msgpack", path=path, contents="full")
 
 
 BACKEND = FlaxTransformersBackend()
