@@ -1,6 +1,6 @@
 """Batched greedy generation with a transformers Flax model, jit-compiled once per prompt shape:
-a KV-cached decode loop (`lax.while_loop`) that stops each row at EOS or at the stop text's
-tokens, and the whole batch when every row stopped.
+a KV-cached decode loop (`training.staged_decode`, shared with the Tunix backend) that stops
+each row at EOS or at the stop text's tokens, and the whole batch when every row stopped.
 
 Stages (`training.decoding.decode_stages`): once at most `stages[1]` rows still run, the loop
 gathers the running rows (their cache, mask and positions with them) into a batch of
@@ -21,14 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from training.backends.base import Generated, GenerateFn
-
-
-def gather_rows(tree: Any, keep: jax.Array, rows: int) -> Any:
-    """Every array of `tree` whose leading axis is the batch (`rows` long), cut to the rows
-    `keep`; scalars (the cache's index) stay as they are."""
-    return jax.tree_util.tree_map(
-        lambda leaf: leaf[keep] if getattr(leaf, "ndim", 0) and leaf.shape[0] == rows else leaf,
-        tree)
+from training.staged_decode import stage_sizes, staged_greedy
 
 
 def make_generate_fn(model: Any, *, max_new_tokens: int, eos_id: int, pad_id: int,
@@ -41,55 +34,18 @@ def make_generate_fn(model: Any, *, max_new_tokens: int, eos_id: int, pad_id: in
     def generate(params: Any, input_ids: jax.Array, attention_mask: jax.Array,
                  live: jax.Array) -> Generated:
         batch, prompt_len = input_ids.shape
-        sizes = tuple(stages) or (batch,)
-        if sizes[0] != batch:
-            raise ValueError(f"the batch has {batch} rows, the first stage {sizes[0]}")
+        sizes = stage_sizes(stages, batch)
         kwargs = model.prepare_inputs_for_generation(input_ids, prompt_len + max_new_tokens,
                                                      attention_mask)
         prefill = model(input_ids, params=params, **kwargs)
         kwargs = model.update_inputs_for_generation(prefill, kwargs)
-        # Per row of the current stage: its row in the batch, next token, stopped, the last
-        # tokens (to spot the stop text), and the model's cache, mask and positions.
-        rows = jnp.arange(batch, dtype=jnp.int32)
-        token = jnp.argmax(prefill.logits[:, -1], axis=-1).astype(jnp.int32)
-        done = ~live.astype(bool)
-        window = jnp.full((batch, stop.shape[0]), -1, jnp.int32)
-        # Per row of the batch, whatever the stage.
-        out = jnp.full((batch, max_new_tokens), pad_id, jnp.int32)
-        live_steps = jnp.zeros((batch,), jnp.int32)
-        index = jnp.zeros((), jnp.int32)
-        computed = jnp.zeros((), jnp.int32)
-        current = batch
-        for stage, size in enumerate(sizes):
-            if size < current:  # the running rows first (argsort is stable: False < True)
-                keep = jnp.argsort(done, stable=True)[:size]
-                rows, token, done, window = (x[keep] for x in (rows, token, done, window))
-                kwargs = gather_rows(kwargs, keep, current)
-                current = size
-            # Go on while more rows run than the next stage holds (the last: while any runs).
-            handover = sizes[stage + 1] if stage + 1 < len(sizes) else 0
 
-            def running(carry: tuple[Any, ...], handover: int = handover) -> jax.Array:
-                index, _, done, *_ = carry
-                going: jax.Array = (index < max_new_tokens) & (jnp.sum(~done) > handover)
-                return going
+        def advance(kwargs: Any, token: jax.Array, index: jax.Array) -> tuple[jax.Array, Any]:
+            step = model(token[:, None], params=params, **kwargs)
+            return step.logits, model.update_inputs_for_generation(step, kwargs)
 
-            def decode_one(carry: tuple[Any, ...], size: int = size) -> tuple[Any, ...]:
-                index, token, done, window, kwargs, rows, out, live_steps, computed = carry
-                out = out.at[rows, index].set(jnp.where(done, pad_id, token))
-                live_steps = live_steps.at[rows].add((~done).astype(jnp.int32))
-                window = jnp.concatenate([window[:, 1:], token[:, None]], axis=1)
-                done = done | (token == eos_id) | jnp.all(window == stop, axis=1)
-                step = model(token[:, None], params=params, **kwargs)
-                kwargs = model.update_inputs_for_generation(step, kwargs)
-                token = jnp.argmax(step.logits[:, -1], axis=-1).astype(jnp.int32)
-                return (index + 1, token, done, window, kwargs, rows, out, live_steps,
-                        computed + size)
-
-            (index, token, done, window, kwargs, rows, out, live_steps,
-             computed) = jax.lax.while_loop(
-                running, decode_one,
-                (index, token, done, window, kwargs, rows, out, live_steps, computed))
-        return Generated(out, live_steps, computed)
+        return staged_greedy(prefill.logits, live, kwargs, advance, sizes=sizes,
+                             max_new_tokens=max_new_tokens, eos_id=eos_id, pad_id=pad_id,
+                             stop=stop)
 
     return jax.jit(generate)

@@ -23,13 +23,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from training.backends.base import Generated, GenerateFn
-
-
-def gather_rows(tree: Any, keep: jax.Array, rows: int) -> Any:
-    """Every array of `tree` whose leading axis is the batch (`rows` long), cut to `keep`."""
-    return jax.tree_util.tree_map(
-        lambda leaf: leaf[keep] if getattr(leaf, "ndim", 0) and leaf.shape[0] == rows else leaf,
-        tree)
+from training.staged_decode import stage_sizes, staged_greedy
 
 
 def empty_cache(config: Any, batch: int, length: int, dtype: Any) -> dict[str, Any]:
@@ -55,9 +49,7 @@ def make_generate_fn(model: nnx.Module, *, max_new_tokens: int, eos_id: int, pad
                  live: jax.Array) -> Generated:
         net = nnx.merge(graphdef, state)
         batch, prompt_len = input_ids.shape
-        sizes = tuple(stages) or (batch,)
-        if sizes[0] != batch:
-            raise ValueError(f"the batch has {batch} rows, the first stage {sizes[0]}")
+        sizes = stage_sizes(stages, batch)
         length = prompt_len + max_new_tokens
         mask = attention_mask.astype(jnp.bool_)
         dtype = net.embedder.input_embedding[...].dtype  # type: ignore[attr-defined]
@@ -67,56 +59,23 @@ def make_generate_fn(model: nnx.Module, *, max_new_tokens: int, eos_id: int, pad
         positions = prompt_positions(mask)
         logits, cache = net(input_ids, positions, empty_cache(config, batch, length, dtype),
                             prefill_mask)
-        # Per row of the current stage: its row in the batch, next token, stopped, the last
-        # tokens (to spot the stop text), its cache, its keys' mask and next position.
-        rows = jnp.arange(batch, dtype=jnp.int32)
-        token = jnp.argmax(logits[:, -1], axis=-1).astype(jnp.int32)
-        done = ~live.astype(jnp.bool_)
-        window = jnp.full((batch, stop.shape[0]), -1, jnp.int32)
+        # Per row: its cache, its keys' mask (the prompt's, then every new slot) and its next
+        # position.
         keys = jnp.concatenate([mask, jnp.ones((batch, max_new_tokens), jnp.bool_)], axis=1)
-        position = positions[:, -1] + 1
-        # Per row of the batch, whatever the stage.
-        out = jnp.full((batch, max_new_tokens), pad_id, jnp.int32)
-        live_steps = jnp.zeros((batch,), jnp.int32)
-        index = jnp.zeros((), jnp.int32)
-        computed = jnp.zeros((), jnp.int32)
-        current = batch
-        for stage, size in enumerate(sizes):
-            if size < current:  # the running rows first (argsort is stable: False < True)
-                keep = jnp.argsort(done, stable=True)[:size]
-                rows, token, done, window, cache, keys, position = gather_rows(
-                    (rows, token, done, window, cache, keys, position), keep, current)
-                current = size
-            handover = sizes[stage + 1] if stage + 1 < len(sizes) else 0
 
-            def running(carry: tuple[Any, ...], handover: int = handover) -> jax.Array:
-                index, _, done, *_ = carry
-                going: jax.Array = (index < max_new_tokens) & (jnp.sum(~done) > handover)
-                return going
+        def advance(model_rows: Any, token: jax.Array,
+                    index: jax.Array) -> tuple[jax.Array, Any]:
+            cache, keys, position = model_rows
+            # The token goes into slot prompt_len + index; it sees the slots up to it.
+            seen = keys & (jnp.arange(length) <= prompt_len + index)[None]
+            # A model of this trace level: qwix's LoRA records its einsum on the module at
+            # every call, which nnx refuses from inside the loop for an outer module.
+            step_net = nnx.merge(graphdef, state)
+            logits, cache = step_net(token[:, None], position[:, None], cache, seen[:, None])
+            return logits, (cache, keys, position + 1)
 
-            def decode_one(carry: tuple[Any, ...], size: int = size) -> tuple[Any, ...]:
-                (index, token, done, window, cache, keys, position, rows, out, live_steps,
-                 computed) = carry
-                out = out.at[rows, index].set(jnp.where(done, pad_id, token))
-                live_steps = live_steps.at[rows].add((~done).astype(jnp.int32))
-                window = jnp.concatenate([window[:, 1:], token[:, None]], axis=1)
-                done = done | (token == eos_id) | jnp.all(window == stop, axis=1)
-                # The token goes into slot prompt_len + index; it sees the slots up to it.
-                seen = keys & (jnp.arange(length) <= prompt_len + index)[None]
-                # A model of this trace level: qwix's LoRA records its einsum on the module at
-                # every call, which nnx refuses from inside the loop for an outer module.
-                step_net = nnx.merge(graphdef, state)
-                logits, cache = step_net(token[:, None], position[:, None], cache,
-                                         seen[:, None])
-                token = jnp.argmax(logits[:, -1], axis=-1).astype(jnp.int32)
-                return (index + 1, token, done, window, cache, keys, position + 1, rows, out,
-                        live_steps, computed + size)
-
-            (index, token, done, window, cache, keys, position, rows, out, live_steps,
-             computed) = jax.lax.while_loop(
-                running, decode_one,
-                (index, token, done, window, cache, keys, position, rows, out, live_steps,
-                 computed))
-        return Generated(out, live_steps, computed)
+        return staged_greedy(logits, live, (cache, keys, positions[:, -1] + 1), advance,
+                             sizes=sizes, max_new_tokens=max_new_tokens, eos_id=eos_id,
+                             pad_id=pad_id, stop=stop)
 
     return jax.jit(generate)
