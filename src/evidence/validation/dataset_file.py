@@ -23,7 +23,12 @@ from evidence.io.pydantic_errors import pydantic_findings
 from evidence.io.run_files import open_regular
 from evidence.io.strict_json import StrictJsonError, loads_strict
 from evidence.models.dataset_file import DatasetRow
-from evidence.validation.predictions.reader import MAX_ROW_BYTES, OVERLONG, read_blocks
+from evidence.validation.predictions.reader import (
+    MAX_ROW_BYTES,
+    OVERLONG,
+    lines_of_blocks,
+    read_blocks,
+)
 
 # How many bad rows of a data set file are named; the rest are counted.
 MAX_BAD_ROWS = 20
@@ -81,15 +86,7 @@ def dataset_file_path(given: Path) -> Path:
 
 def _numbered_lines(handle: HashingReader) -> Iterator[tuple[int, bytes]]:
     """(1-based number, bytes) of every line, an overlong one as OVERLONG, each byte hashed."""
-    number = 0
-    for block in read_blocks(handle):
-        if block is OVERLONG:
-            number += 1
-            yield number, OVERLONG
-            continue
-        for line in block.removesuffix(b"\n").split(b"\n"):
-            number += 1
-            yield number, line
+    return lines_of_blocks(read_blocks(handle))
 
 
 def _field(at: str | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -62,8 +62,13 @@ def blocks(path: Path, start: int, end: int) -> Iterator[bytes]:
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(1-based number, bytes) of every line, an overlong one as OVERLONG: memory stays flat."""
+    return lines_of_blocks(blocks(path, 0, path.stat().st_size))
+
+
+def lines_of_blocks(whole_lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(1-based number, bytes) of every line of blocks of whole lines (`read_blocks`)."""
     number = 0
-    for block in blocks(path, 0, path.stat().st_size):
+    for block in whole_lines:
         if block is OVERLONG:
             number += 1
             yield number, OVERLONG
