@@ -1,4 +1,4 @@
-"""The fast block path (rows validated as dicts of Prediction's fields, the colon-count proof that
+"""The fast block path (rows decoded as structs of Prediction's fields, the colon-count proof that
 no key is given twice) accepts exactly what the strict row-by-row path accepts, with the same
 findings at the same lines and pointers, and the same scores."""
 
@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from evidence.findings import Code
 from evidence.models.prediction import Prediction
-from evidence.validation.predictions import PredictionsCheck, check_predictions, parallel, reader
+from evidence.validation.predictions import (
+    PredictionsCheck,
+    check_predictions,
+    parallel,
+    reader,
+    shape,
+)
 from evidence.validation.predictions import rows as row_checks
 from evidence.validation.predictions.proof import colons_prove_no_duplicate
-from evidence.validation.predictions.shape import ROWS
 from runbuilder import sample_predictions
 
 BASE = [row.model_dump(mode="json") for row in sample_predictions()]
@@ -28,18 +35,75 @@ SNIPPETS = ["", ":", "a: b", "::", "\\u003a", "\\u003A", '\\":', " : ", "\\\\u00
 SEPARATORS = [(",", ":"), (", ", ": "), (",", " : "), ("\t,", "\t:\t")]
 
 
-def test_the_row_dict_is_validated_as_the_model_is() -> None:
-    """Field by field, the same core schema: the same types, constraints and patterns."""
-    Prediction.model_rebuild()
-    model = Prediction.__pydantic_core_schema__
-    assert model["type"] == "model" and model["schema"]["type"] == "model-fields"
-    ours = ROWS.core_schema["items_schema"]  # type: ignore[typeddict-item]
-    assert ours["type"] == "typed-dict" and ours["extra_behavior"] == "forbid"
-    assert ours["config"]["strict"] is True
-    theirs = model["schema"]["fields"]
-    assert {name: field["schema"] for name, field in ours["fields"].items()} == \
-        {name: field["schema"] for name, field in theirs.items()}
-    assert all(field["required"] for field in ours["fields"].values())
+def test_the_row_struct_holds_the_models_fields() -> None:
+    """Field by field, in order, the same types; and each string constraint the model has is a
+    rule of the fast path, with the same pattern and lengths."""
+    struct = shape.RowStruct
+    assert struct.__struct_fields__ == tuple(Prediction.model_fields)
+    assert struct.__struct_config__.forbid_unknown_fields
+    hints = typing.get_type_hints(struct)
+    assert hints == {name: info.annotation for name, info in Prediction.model_fields.items()}
+    constrained = {name: info.metadata[0] for name, info in Prediction.model_fields.items()
+                   if info.metadata}
+    rules = {rule.value.__reduce__()[1][0]: rule for rule in shape.TEXT_RULES}
+    assert set(rules) == set(constrained) == {"item_id", "section", "category"}
+    for name, constraints in constrained.items():
+        rule = rules[name]
+        assert (rule.min_length, rule.max_length) == (constraints.min_length or 0,
+                                                      constraints.max_length)
+        assert rule.fullmatch.__self__.pattern == constraints.pattern  # type: ignore[union-attr]
+
+
+def model_accepts(text: bytes) -> Prediction | None:
+    try:
+        return Prediction.model_validate_json(text)
+    except ValidationError:
+        return None
+
+
+def same_verdict(text: bytes) -> None:
+    """The fast decoder never accepts what the model refuses, nor refuses what it accepts; what
+    both accept, they read alike."""
+    rows = shape.decode(b"[" + text + b"]")
+    model = model_accepts(text)
+    assert (rows is None) == (model is None), text
+    if rows is not None and model is not None:
+        assert len(rows) == 1 and rows[0] == shape.of_model(model)
+
+
+# Values for a field: valid ones, and hostile ones of every kind (types, patterns, lengths,
+# the characters the Name rule forbids, a final newline that Python's `$` would let through).
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=12), st.text(min_size=195, max_size=205),
+    st.sampled_from(["", " x", "x ", "x\n", "x\n", "a\u2028b", "\u0085", "\ufeff", "ok",
+                     "id-1\n", "-id", "a" * 129, "a" * 128, "é", "a.b_c-d"]),
+    st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.none(),
+                                                         max_size=1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(BASE), st.dictionaries(st.sampled_from(list(Prediction.model_fields)),
+                                              HOSTILE_TEXT, max_size=3),
+       st.sets(st.sampled_from(list(Prediction.model_fields)), max_size=1),
+       st.dictionaries(st.text(max_size=3), st.none(), max_size=1), st.booleans())
+def test_the_fast_decoder_accepts_what_the_model_accepts(
+        base: dict[str, Any], changes: dict[str, Any], dropped: set[str], extra: dict[str, Any],
+        ascii_only: bool) -> None:
+    row = {**{k: v for k, v in base.items() if k not in dropped}, **changes, **extra}
+    same_verdict(json.dumps(row, ensure_ascii=ascii_only).encode())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(BASE), st.integers(0, 10_000), st.binary(min_size=0, max_size=3),
+       st.integers(0, 3))
+def test_the_fast_decoder_agrees_on_corrupted_bytes(base: dict[str, Any], at: int,
+                                                    inserted: bytes, removed: int) -> None:
+    """Bytes changed anywhere in a good row: invalid UTF-8, stray control characters, broken
+    escapes, quotes and brackets."""
+    text = json.dumps(base).encode()
+    at %= len(text) + 1
+    same_verdict(text[:at] + inserted + text[at + removed:])
 
 
 def duplicate(text: str, key: str, how: str) -> str:
@@ -107,8 +171,9 @@ def test_the_colon_proof_counts_escaped_colons() -> None:
     """A response whose colons are all escapes, beside a key given twice: not proven."""
     row = dict(BASE[0], response="a\u003ab")
     text = json.dumps(row, ensure_ascii=False).replace("a:b", "a\\u003ab")
-    twice = duplicate(text, "format_ok", "plain").encode()
-    [parsed] = ROWS.validate_json(b"[" + twice + b"]")
+    # msgspec checks each value as it reads it, so the first spelling holds a valid response.
+    twice = duplicate(text, "response", "plain").encode()
+    [parsed] = shape.decode(b"[" + twice + b"]") or []
     assert not colons_prove_no_duplicate(twice, [parsed])
     assert colons_prove_no_duplicate(text.encode(), [parsed])
 

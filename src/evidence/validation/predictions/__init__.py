@@ -1,10 +1,11 @@
 """The streaming check of predictions.jsonl: parse, validate, re-grade and tally every row.
 
 This is validate's hot path, so it is built for speed without giving up strictness:
-- rows are validated in blocks (one pydantic call per block of lines, not one per row); a block
+- rows are validated in blocks (one msgspec call per block of lines, not one per row); a block
   with any problem is re-read row by row through the strict reader to name each line's finding;
-- a block is accepted only when a byte count proves it holds no duplicate key (pydantic's
-  parser would silently keep the last one); any other row takes the strict path;
+- a block is accepted only when a byte count proves it holds no duplicate key (msgspec and
+  pydantic both keep the last value of a key given twice, silently); any other row takes the
+  strict path;
 - the file is read once, in order, and hashed as it is read, so the artifact check compares the
   manifest's digest with that of the bytes parsed; a large file's blocks are checked by worker
   processes meanwhile.

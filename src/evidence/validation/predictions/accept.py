@@ -70,9 +70,9 @@ def _report_grades(check: RangeCheck, rows: list[Row], numbers: Iterable[int], f
                    regraded: Columns) -> None:
     for number, row, *actual in zip(numbers, rows, *regraded, strict=True):
         for name, index in _GRADE_FIELDS:
-            if row[name] != (value := actual[index]):
+            if (claimed := getattr(row, name)) != (value := actual[index]):
                 check.add(Finding(file, Code.PREDICTION_GRADE_MISMATCH,
-                                  f"row says {name} = {row[name]!r}, re-grading the response "
+                                  f"row says {name} = {claimed!r}, re-grading the response "
                                   f"gives {value!r}", f"/{name}", number))
 
 

@@ -1,5 +1,5 @@
-"""Proofs, from byte counts, that rows hold no duplicate key (pydantic's parser, like every fast
-one, keeps the last value of a key given twice, silently).
+"""Proofs, from byte counts, that rows hold no duplicate key (msgspec and pydantic, like every fast
+parser, keep the last value of a key given twice, silently).
 
 Both proofs rest on one fact: once the rows validated, each row holds all of its ROW_KEYS keys,
 and nothing else, so a block of n rows holds at least ROW_KEYS * n keys, exactly that many when

@@ -1,10 +1,10 @@
 """Checking blocks of rows: validate, prove no duplicate key, then re-grade and tally
 (accept.py).
 
-This is validate's hot path. A block of lines is validated by one pydantic call (not one per
-row) and accepted whole when a byte count proves it holds no duplicate key (proof.py); a block
-with any problem is re-read row by row, the rows that can still go fast in one call, the rest
-through the strict reader, to name each line's finding.
+This is validate's hot path. A block of lines is decoded and validated by one call (not one per
+row; shape.py) and accepted whole when a byte count proves it holds no duplicate key (proof.py);
+a block with any problem is re-read row by row, the rows that can still go fast in one call, the
+rest through the strict reader and the model, to name each line's finding.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from evidence.findings import Code, Finding
 from evidence.io.pydantic_errors import pydantic_findings
 from evidence.io.strict_json import StrictJsonError, loads_strict
 from evidence.models.prediction import PREDICTIONS_FILE, Prediction
+from evidence.validation.predictions import shape
 from evidence.validation.predictions.accept import RangeCheck, accept_rows
 from evidence.validation.predictions.proof import (
     colons_prove_no_duplicate,
     whitespace_proves_no_duplicate,
 )
 from evidence.validation.predictions.reader import MAX_ROW_BYTES, OVERLONG, blocks
-from evidence.validation.predictions.shape import ROWS, Row
+from evidence.validation.predictions.shape import Row
 
 
 def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) -> None:
@@ -50,11 +51,11 @@ def _check_row_strictly(check: RangeCheck, number: int, line: bytes, file: str) 
         for finding in pydantic_findings(file, raw, error):
             check.add(Finding(file, finding.code, finding.message, finding.pointer, number))
         return
-    accept_rows(check, [dict(row)], [number], file)
+    accept_rows(check, [shape.of_model(row)], [number], file)
 
 
 def as_array(block: bytes) -> bytearray:
-    """The lines of `block` as one JSON array, for one pydantic call: two copies of the block,
+    """The lines of `block` as one JSON array, for one decoder call: two copies of the block,
     where slicing and concatenating bytes would make four."""
     array = bytearray(b"[")
     array += block
@@ -68,12 +69,9 @@ def as_array(block: bytes) -> bytearray:
 def _validated(array: bytes | bytearray, count: int) -> list[Row] | None:
     """The rows of `array` (a JSON array of the lines), when every one validates and there are
     `count` of them; None otherwise."""
-    try:
-        rows = ROWS.validate_json(array)
-    except ValidationError:
-        return None
+    rows = shape.decode(array)
     # A line holding two objects would make more rows than lines.
-    return rows if len(rows) == count else None
+    return rows if rows is not None and len(rows) == count else None
 
 
 def _check_lines(check: RangeCheck, first: int, lines: list[bytes], file: str) -> None:

@@ -1,24 +1,31 @@
-"""A block of rows validated as plain dicts: Prediction's own fields, types and constraints, less
-the model instance per row (which costs more than validating the row's nine fields).
+"""A block of rows decoded by msgspec into structs of Prediction's own fields: the types checked
+by the decoder as it parses, the string constraints (patterns, lengths) once per distinct value
+of the block. That is a third of what pydantic's parser into dicts costs for the same rows.
 
-The dict type is built from the model, never written out, so the two cannot drift apart; and
-it is refused (ShapeError at import) the day the model gains anything a dict of its fields
-would skip: a validator, a default, an alias, a computed field, or a looser config.
+The struct is built from the model, never written out, so the two cannot drift apart; and it is
+refused (ShapeError at import) the day the model gains anything this would skip: a validator, a
+default, an alias, a computed field, a looser config, a type or a constraint other than those
+handled here. A row the fast decoder refuses is not refused by it: it goes the careful way, where
+the model itself names what is wrong.
 """
 
 from __future__ import annotations
 
-from operator import itemgetter
-from typing import Annotated, Any
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, Literal, TypeAlias, get_args, get_origin
 
-from pydantic import ConfigDict, TypeAdapter
-from typing_extensions import TypedDict  # pydantic reads only this one before Python 3.12
+import msgspec
+from pydantic import StringConstraints
+from pydantic.fields import FieldInfo
 
 from evidence.models.prediction import Prediction
 
 
 class ShapeError(Exception):
-    """Prediction holds something its fields as a dict would not check."""
+    """Prediction holds something its fields as a struct would not check."""
 
 
 def _refusal() -> str | None:
@@ -32,32 +39,100 @@ def _refusal() -> str | None:
     for name, info in Prediction.model_fields.items():
         if not info.is_required() or info.alias not in (None, name) or info.validation_alias:
             return f"field {name} has a default or an alias"
+        if not _plain_type(info.annotation):
+            return f"field {name} is of type {info.annotation}, which is not handled here"
     return None
 
 
-def _rows_type() -> Any:
+def _plain_type(annotation: Any) -> bool:
+    """str, bool, a Literal of strings, or str | None: the types whose strict JSON meaning
+    msgspec and pydantic agree on (tests/perf/test_block_path.py checks it)."""
+    if annotation in (str, bool) or annotation == str | None:
+        return True
+    return get_origin(annotation) is Literal and all(type(v) is str for v in get_args(annotation))
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """A field's string constraints, checked as pydantic checks them: lengths in code points,
+    the pattern matched against the whole string (fullmatch: `$` in Python's re would also match
+    before a final newline, where pydantic's Rust regex matches only at the end)."""
+
+    value: Callable[[Any], Any]
+    fullmatch: Callable[[str], object] | None
+    min_length: int
+    max_length: int | None
+
+    def holds(self, rows: Sequence[Any]) -> bool:
+        values = set(map(self.value, rows))
+        values.discard(None)
+        if not values:
+            return True
+        lengths = list(map(len, values))
+        if min(lengths) < self.min_length or (self.max_length is not None
+                                              and max(lengths) > self.max_length):
+            return False
+        return self.fullmatch is None or all(map(self.fullmatch, values))
+
+
+_HANDLED = {"pattern", "min_length", "max_length"}
+
+
+def _text_rule(name: str, info: FieldInfo) -> TextRule | None:
+    if not info.metadata:
+        return None
+    [constraints] = info.metadata
+    if not isinstance(constraints, StringConstraints) or any(
+            getattr(constraints, other) is not None
+            for other in set(StringConstraints.__dataclass_fields__) - _HANDLED):
+        raise ShapeError(f"Prediction's field {name} has constraints not handled here: "
+                         f"{info.metadata}")
+    pattern = constraints.pattern
+    return TextRule(attrgetter(name),
+                    re.compile(pattern).fullmatch if isinstance(pattern, str) else None,
+                    constraints.min_length or 0, constraints.max_length)
+
+
+def _row_struct() -> type[msgspec.Struct]:
     problem = _refusal()
     if problem is not None:
-        raise ShapeError(f"Prediction cannot be validated as a dict of its fields: {problem}")
-    fields = {name: Annotated[(info.annotation, *info.metadata)] if info.metadata
-              else info.annotation for name, info in Prediction.model_fields.items()}
-    make: Any = TypedDict  # a TypedDict of fields known only when this runs
-    row: Any = make("PredictionRow", fields)
-    row.__pydantic_config__ = ConfigDict(strict=True, extra="forbid")
-    return list[row]
+        raise ShapeError(f"Prediction cannot be checked as a struct of its fields: {problem}")
+    fields = [(name, info.annotation) for name, info in Prediction.model_fields.items()]
+    # gc=False: rows hold only strings, bools and None, so the collector need not track them.
+    return msgspec.defstruct("PredictionRow", fields, forbid_unknown_fields=True, gc=False)
 
 
-Row = dict[str, Any]
-ROWS: TypeAdapter[list[Row]] = TypeAdapter(_rows_type())
+Row: TypeAlias = Any  # a PredictionRow struct
+RowStruct = _row_struct()
+TEXT_RULES = tuple(rule for name, info in Prediction.model_fields.items()
+                   if (rule := _text_rule(name, info)) is not None)
 ROW_KEYS = len(Prediction.model_fields)
+_DECODER = msgspec.json.Decoder(list[RowStruct])  # type: ignore[valid-type]
 
-# Columns of a block, read in C (operator.itemgetter) rather than a Python loop.
-item_id = itemgetter("item_id")
-response = itemgetter("response")
-reference = itemgetter("reference_answer")
+
+def decode(array: bytes | bytearray) -> list[Row] | None:
+    """The rows of `array` (a JSON array of objects) when every one holds exactly Prediction's
+    fields, of its types, within its constraints; None when any does not."""
+    try:
+        rows: list[Row] = _DECODER.decode(array)
+    except msgspec.DecodeError:  # ValidationError too: it is a DecodeError
+        return None
+    return rows if all(rule.holds(rows) for rule in TEXT_RULES) else None
+
+
+def of_model(row: Prediction) -> Row:
+    """A row the model validated, as the struct the fast path gives (no check: it passed)."""
+    return RowStruct(**dict(row))
+
+
+# Columns of a block, read in C (operator.attrgetter) rather than a Python loop.
+item_id = attrgetter("item_id")
+response = attrgetter("response")
+reference = attrgetter("reference_answer")
 # What a row claims, in the order of the grader's columns (scoring.grader.grade_columns).
-CLAIMED_GRADE = tuple(map(itemgetter, ("extracted_answer", "format_ok", "correct")))
-labels = itemgetter("section", "category", "difficulty", "correct", "format_ok")
+CLAIMED_GRADE = tuple(map(attrgetter, ("extracted_answer", "format_ok", "correct")))
+labels = attrgetter("section", "category", "difficulty", "correct", "format_ok")
 # The fields whose text may hold a colon; the duplicate-key proof counts them (see proof.py).
-TEXT_FIELDS = tuple(itemgetter(name) for name in
+TEXT_FIELDS = tuple(attrgetter(name) for name in
                     ("response", "reference_answer", "extracted_answer", "section", "category"))
+
