@@ -36,7 +36,14 @@ from evidence.logs.protocol import format_line
 from evidence.models.dataset import DatasetRef
 from evidence.models.eval_summary import EvalSummary
 from evidence.models.kaggle import KaggleFields
-from evidence.models.manifest import ConfigRef, DeviceInfo, GitState, ModelRef, RunManifest, Timings
+from evidence.models.manifest import (
+    ConfigRef,
+    DeviceInfo,
+    GitState,
+    ModelRef,
+    RunManifestV1,
+    Timings,
+)
 from evidence.scoring.grader import Columns, grade, grade_columns
 from evidence.scoring.scorecard import ScoreAccumulator
 from evidence.validation.predictions import check_predictions, parallel, shape
@@ -45,7 +52,6 @@ from evidence.validation.predictions.parallel import worker_count
 from evidence.validation.predictions.proof import colons_prove_no_duplicate
 from evidence.validation.predictions.reader import read_blocks
 from evidence.validation.predictions.rows import as_array
-from evidence.validation.predictions.shape import ROWS
 
 T = TypeVar("T")
 
@@ -111,7 +117,7 @@ def write_run(run_dir: Path, rows: int) -> None:
     log = [format_line("run_manifest", "/run_id", "bench"),
            *(format_line("run_manifest", f"/kaggle/{name}", value) for name, value in KAGGLE)]
     write_bytes_atomic(run_dir / "kaggle_output_log.txt", ("\n".join(log) + "\n").encode())
-    write_model_atomic(run_dir / "run_manifest.json", RunManifest(
+    write_model_atomic(run_dir / "run_manifest.json", RunManifestV1(
         schema_version="1.0", run_id="bench", mode="smoke",
         model=ModelRef(id="bench", revision=None, family="gpt2", dtype="float32",
                        parameter_count=1),
@@ -148,18 +154,20 @@ def read_once(run_dir: Path, digest: bool) -> float:
     return time.perf_counter() - start
 
 
-def timed_validate(run_dir: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of `evidence validate` in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "evidence", "validate", "--json",
-                             str(run_dir)], capture_output=True, check=False)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if result.returncode != 0:
-        raise SystemExit(f"validate failed: {result.stdout[:2000]!r} {result.stderr[:2000]!r}")
-    # ru_maxrss of children is the largest child so far: measure this first, on a fresh process.
-    return wall, max(peak, before) / 1024
+def timed_validate(run_dir: Path, passes: int) -> tuple[float, float]:
+    """(least wall seconds, peak RSS in MB) of `evidence validate` in a fresh process, `passes`
+    times: the first run after writing 609 MB competes with the kernel flushing them to disk."""
+    walls = []
+    for _ in range(passes):
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "evidence", "validate", "--json",
+                                 str(run_dir)], capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+        if result.returncode != 0:
+            raise SystemExit(f"validate failed: {result.stdout[:2000]!r} "
+                             f"{result.stderr[:2000]!r}")
+    # ru_maxrss of children is the largest of any child so far: these are the first children.
+    return min(walls), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def median_wall(command: list[str], repeats: int) -> float:
@@ -185,15 +193,15 @@ class StageClock:
         return value
 
 
-def _grade_block(parsed: list[dict[str, Any]]) -> Columns:
+def _grade_block(parsed: list[shape.Row]) -> Columns:
     return grade_columns(map(shape.response, parsed), map(shape.reference, parsed))
 
 
-def _tally(parsed: list[dict[str, Any]]) -> None:
+def _tally(parsed: list[shape.Row]) -> None:
     Counter().update(map(shape.labels, parsed))
 
 
-def _digests(parsed: list[dict[str, Any]]) -> None:
+def _digests(parsed: list[shape.Row]) -> None:
     array("Q").extend(id_digests(map(shape.item_id, parsed)))
 
 
@@ -207,8 +215,8 @@ def stage_costs(path: Path, most_rows: int) -> tuple[dict[str, float], int]:
             clock.run("sha256", sha.update, block)
             lines = clock.run("count lines", block.count, b"\n")
             joined = clock.run("join lines", as_array, block)
-            parsed = clock.run("pydantic", ROWS.validate_json, joined)
-            assert len(parsed) == lines, "every row of the bench ends with a newline"
+            parsed = clock.run("decode", shape.decode, joined)
+            assert parsed is not None and len(parsed) == lines, "one valid row a line"
             assert clock.run("duplicate-key proof", colons_prove_no_duplicate, block, parsed)
             regraded = clock.run("re-grade", _grade_block, parsed)
             assert clock.run("compare claims", claims_hold, parsed, regraded)
@@ -256,7 +264,7 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     big = tmp / "big"
     write_run(big, args.rows)
     load_before = load_average()
-    validate_wall, peak_mb = timed_validate(big)
+    validate_wall, peak_mb = timed_validate(big, args.passes)
     (read_floor, _), (hash_floor, _) = best_of(
         args.passes, lambda: read_once(big, digest=False), lambda: read_once(big, digest=True))
     predictions = big / "predictions.jsonl"
