@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence import Mode, PreflightRecord
+from training.backends import backend_mismatch
 from training.config import LoadedConfig, load_config
 from training.console import RunConsole
 from training.errors import TrainingError
@@ -50,6 +51,9 @@ def launch(options: LaunchOptions, out: RunConsole | None = None) -> int:
     try:
         full = load_config(options.config)
         smoke = load_config(options.smoke_config) if options.smoke_config else None
+        if smoke is not None and (mismatch := backend_mismatch(
+                full.path, full.config.backend, smoke.path, smoke.config.backend)):
+            raise TrainingError(mismatch)
         if options.preflight:
             return preflight_only(options, smoke or full, out)
         request = build_request(options, full, smoke, out)

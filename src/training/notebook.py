@@ -2,11 +2,12 @@
 device detection and its advice, the install command, streaming a command's output into the
 notebook and a log with secrets scrubbed, and the steps left after the session.
 
-The standard library only (and training.xla_env, which imports only os): the notebook imports
-this module from the code's own src/ before the project is installed. JAX is never imported
-here: the devices are probed in a subprocess, because a TPU serves one process at a time and
-the kernel must not hold it while the trainer needs it (on a GPU it would also take 75 % of the
-memory).
+The standard library only (and training.xla_env and training.backends, which import no more;
+PyYAML, which every Kaggle image has, when a config's backend is read): the notebook imports
+this module from the code's own src/ before the project is installed, and what it installs
+follows the backend of the config that will train. JAX is never imported here: the devices are
+probed in a subprocess, because a TPU serves one process at a time and the kernel must not hold
+it while the trainer needs it (on a GPU it would also take 75 % of the memory).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from training.backends import BACKENDS, DEFAULT_BACKEND, backend_mismatch, missing_modules
 from training.xla_env import JAX_PLATFORMS
 
 REDACTED = "[secret]"
@@ -35,6 +37,10 @@ ACCELERATOR_EXTRAS = {"tpu": f"jax[tpu]=={JAX_VERSION}", "gpu": f"jax[cuda12]=={
 # A line longer than this is passed on in pieces: nothing the trainer prints comes near it.
 MAX_LINE_BYTES = 1 << 20
 DOWNLOADS = "kaggle-output"
+# The pyproject.toml extras a run of each backend installs (training.backends names the
+# backends; a test holds both to it and to pyproject.toml): Tunix comes on top of train.
+BACKEND_EXTRAS: dict[str, tuple[str, ...]] = {"flax_transformers": ("train",),
+                                              "tunix": ("train", "tunix")}
 
 
 class Stop(Exception):
@@ -66,6 +72,76 @@ def check_parameters(mode: object, device: object, smoke_steps: object,
             raise Stop(f"{name} is {value!r}; set it to one of {', '.join(map(repr, allowed))}")
     if isinstance(smoke_steps, bool) or not isinstance(smoke_steps, int) or smoke_steps < 1:
         raise Stop(f"SMOKE_STEPS is {smoke_steps!r}; set it to a whole number, 1 or more")
+
+
+# Configs: the backend each trains with, read before anything is installed
+
+
+def backend_of(config: str, code: Path) -> str:
+    """The backend `config` (a path in the checkout `code`, or absolute) trains with: its
+    `backend:` key, or the launcher's default when it has none. Only that key is read, with
+    PyYAML, since the training stack may not be installed yet; the launcher checks the whole
+    config strictly when it runs."""
+    document = _yaml_document(config, code / config)
+    if not isinstance(document, dict):
+        raise Stop(f"{config} is not a run config (its top level is not a mapping of keys): "
+                   "set CONFIG_PATH and SMOKE_CONFIG_PATH to configs in configs/")
+    backend = document.get("backend", DEFAULT_BACKEND)
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        raise Stop(f"{config}: backend is {backend!r}; set it to one of "
+                   f"{', '.join(map(repr, BACKENDS))} (docs/TRAINING_MODES.md, Backends)")
+    return backend
+
+
+def _yaml_document(config: str, path: Path) -> object:
+    try:
+        import yaml
+    except ImportError:
+        raise Stop(f"PyYAML is not installed in {sys.executable}, and {config} is read with it "
+                   "before the install: pip install pyyaml, then run this cell again") from None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Stop(f"{config}: no such file in {path.parent}; set CONFIG_PATH and "
+                   "SMOKE_CONFIG_PATH to configs in configs/ (paths in the repository)") from None
+    except (OSError, ValueError) as error:  # a folder, no permission, not UTF-8
+        raise Stop(f"{config} cannot be read ({error}): name a config file in configs/") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "not YAML"
+        raise Stop(f"{config}{where}: not valid YAML ({problem}): fix the file, or name "
+                   "another config") from None
+
+
+def extras_for(config: str, code: Path) -> tuple[str, ...]:
+    """The extras to install for a run of `config`: ("train",), or ("train", "tunix") for a
+    Tunix config."""
+    return BACKEND_EXTRAS[backend_of(config, code)]
+
+
+def check_backends(mode: str, config: str, smoke_config: str, code: Path) -> None:
+    """The configs name known backends, and a smoke run's two configs the same one (the
+    launcher's own rule, `training.backends.backend_mismatch`, told before the install)."""
+    full = backend_of(config, code)
+    if mode != "smoke":
+        return
+    mismatch = backend_mismatch(config, full, smoke_config, backend_of(smoke_config, code))
+    if mismatch:
+        raise Stop(f"CONFIG_PATH and SMOKE_CONFIG_PATH: {mismatch}")
+
+
+def check_installed(config: str, code: Path) -> None:
+    """With the install skipped: this Python has what the config's backend needs beyond the
+    train extra (training.backends lists it), or the notebook stops here, not in the trainer."""
+    backend = backend_of(config, code)
+    if missing := missing_modules(backend):
+        extras = ",".join(BACKEND_EXTRAS[backend])
+        raise Stop(f"{config} trains with backend {backend}, which needs {', '.join(missing)}, "
+                   f"not installed in {sys.executable}: set INSTALL = 'yes', or install them "
+                   f"(pip install -e '.[{extras}]' in the checkout) and restart the kernel")
 
 
 # Secrets
@@ -234,11 +310,13 @@ def advise(devices: Devices, mode: str) -> list[str]:
 
 
 def install_command(python: str, code: Path, platform: str | None,
-                    wheels: Path | None = None) -> list[str]:
-    """pip installs the code with its pinned train extra, and on a TPU or GPU jax's build for
-    it at the same version. With a wheel folder (no internet), from it alone: the project's own
-    wheel too, since building the source folder would need setuptools from the index."""
-    project = "evidence[train]" if wheels is not None else f"{code}[train]"
+                    wheels: Path | None = None, *, extras: Sequence[str]) -> list[str]:
+    """pip installs the code with its pinned extras (`extras_for` the config that trains), and
+    on a TPU or GPU jax's build for it at the same version. With a wheel folder (no internet),
+    from it alone: the project's own wheel too, since building the source folder would need
+    setuptools from the index."""
+    wanted = f"[{','.join(extras)}]" if extras else ""
+    project = f"evidence{wanted}" if wheels is not None else f"{code}{wanted}"
     command = [python, "-m", "pip", "install", "--quiet", project]
     if platform in ACCELERATOR_EXTRAS:
         command.append(ACCELERATOR_EXTRAS[platform])

@@ -84,3 +84,16 @@ def test_a_parameter_that_cannot_work_stops_before_anything_runs(tmp_path: Path)
     message = stopped(executed, "nb.check_parameters(")
     assert message == "MODE is 'medium'; set it to one of 'smoke', 'full'"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["jupyter", "out.ipynb"]
+
+
+def test_a_smoke_config_of_another_backend_stops_before_the_install(tmp_path: Path) -> None:
+    env = {"JUPYTER_PATH": str(kernel_spec(tmp_path / "jupyter"))}
+    parameters = {"CONFIG_PATH": "configs/submission_gemma3_1b_tunix.yaml",
+                  "OUTPUT_DIR": str(tmp_path)}
+    executed = execute(tmp_path / "out.ipynb", parameters, cwd=REPO / "notebooks", env=env)
+    message = stopped(executed, "nb.check_backends(")
+    assert message.startswith("CONFIG_PATH and SMOKE_CONFIG_PATH: configs/submission_gemma3_1b_"
+                              "tunix.yaml trains with backend tunix, but the smoke config "
+                              "configs/smoke_tiny.yaml with flax_transformers")
+    assert "use configs/smoke_gemma3_tiny.yaml" in message
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["jupyter", "out.ipynb"]

@@ -215,13 +215,14 @@ def test_a_cpu_is_advised_the_smoke_run() -> None:
 # Commands
 
 
-def test_the_install_pins_the_train_extra_and_jax_s_accelerator_build() -> None:
-    code = Path("code")
-    assert nb.install_command(PY, code, None) == [
+def test_the_install_pins_the_extras_it_is_given_and_jax_s_accelerator_build() -> None:
+    code, train = Path("code"), ("train",)
+    assert nb.install_command(PY, code, None, extras=train) == [
         PY, "-m", "pip", "install", "--quiet", "code[train]"]
-    assert nb.install_command(PY, code, "tpu")[-1] == f"jax[tpu]=={nb.JAX_VERSION}"
-    assert nb.install_command(PY, code, "gpu")[-1] == f"jax[cuda12]=={nb.JAX_VERSION}"
-    offline = nb.install_command(PY, code, "tpu", Path("wheels"))
+    assert nb.install_command(PY, code, "tpu", extras=train)[-1] == f"jax[tpu]=={nb.JAX_VERSION}"
+    assert nb.install_command(PY, code, "gpu", extras=train)[-1] == (
+        f"jax[cuda12]=={nb.JAX_VERSION}")
+    offline = nb.install_command(PY, code, "tpu", Path("wheels"), extras=train)
     assert offline[5:] == ["evidence[train]", f"jax[tpu]=={nb.JAX_VERSION}", "--no-index",
                            "--find-links", "wheels"]
 

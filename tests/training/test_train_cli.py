@@ -121,3 +121,22 @@ def test_dataset_build_help_writes_nothing(capsys: pytest.CaptureFixture[str]) -
     assert build.main(["--check"]) == 0
     assert "the same bytes" in capsys.readouterr().out
     assert shipped.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("config, smoke, matching", [
+    ("configs/submission_gemma3_1b_tunix.yaml", "configs/smoke_tiny.yaml",
+     "configs/smoke_gemma3_tiny.yaml"),
+    ("configs/submission_gemma_flax.yaml", "configs/smoke_gemma3_tiny.yaml",
+     "configs/smoke_tiny.yaml")])
+def test_a_smoke_config_of_another_backend_is_refused_before_anything_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        config: str, smoke: str, matching: str) -> None:
+    """Its run would train one backend under the other's config name."""
+    monkeypatch.chdir(REPO)
+    code = run_train_jax.main(["--config", config, "--smoke_config", smoke, "--output",
+                               str(tmp_path / "run"), "--dataset", "dev-reasoning-v2"])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.startswith(f"error: {config} trains with backend ")
+    assert f"but the smoke config {smoke} with " in error and f"use {matching} " in error
+    assert not (tmp_path / "run").exists()
