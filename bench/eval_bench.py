@@ -153,11 +153,12 @@ def load(args: argparse.Namespace) -> tuple[Any, Any]:
     return cfg, loaded
 
 
-def with_reference_answers(loaded: Any, items: Sequence[Any], max_new_tokens: int) -> Any:
+def with_reference_answers(loaded: Any, items: Sequence[Any], max_new_tokens: int,
+                           template: str) -> Any:
     from training.batching import encode_prompt
 
     tokenizer = loaded.tokenizer
-    prompts = [encode_prompt(tokenizer, item.prompt) for item in items]
+    prompts = [encode_prompt(tokenizer, item.prompt, template) for item in items]
     answers = [[*tokenizer.encode(item.target, specials=False), tokenizer.eos_id]
                for item in items]
     module = ReferenceAnswers(loaded.module, prompts, answers, tokenizer.eos_id, max_new_tokens)
@@ -176,7 +177,8 @@ def bench(cfg: Any, loaded: Any, trials: int) -> dict[str, Any]:
     backend = CachedGenerate(backend_for(cfg.backend))
     settings = {"before": (0, 1), "after": (cfg.eval.buckets, cfg.eval.decode_stages)}
     models = {"random": loaded,
-              "reference": with_reference_answers(loaded, items, cfg.eval.max_new_tokens)}
+              "reference": with_reference_answers(loaded, items, cfg.eval.max_new_tokens,
+                                                cfg.data.prompt_template)}
     result: dict[str, Any] = {
         "model": loaded.model_id, "eval_prompts": len(items),
         "eval_batch_rows": cfg.eval.batch_size, "max_new_tokens": cfg.eval.max_new_tokens,
@@ -186,7 +188,8 @@ def bench(cfg: Any, loaded: Any, trials: int) -> dict[str, Any]:
     def run(model: Any, buckets: int, stages: int) -> Any:
         return evaluate(backend, model, model.params, items, batch_size=cfg.eval.batch_size,
                         max_new_tokens=cfg.eval.max_new_tokens, mesh=mesh,
-                        config_path="bench", buckets=buckets, decode_stages=stages)
+                        config_path="bench", buckets=buckets, decode_stages=stages,
+                        prompt_template=cfg.data.prompt_template)
 
     for answers, model in models.items():
         times: dict[str, list[float]] = {when: [] for when in settings}

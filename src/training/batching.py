@@ -19,6 +19,7 @@ from training.backends.base import Tokenizer
 from training.buckets import BatchPlan, plan_training
 from training.dataset.items import ReasoningItem
 from training.errors import TrainingError
+from training.prompt_format import PromptTemplate, render_prompt
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,22 @@ class Examples:
 BATCH_FIELDS = ("input_ids", "attention_mask", "loss_mask")
 
 
-def encode_prompt(tokenizer: Tokenizer, prompt: str) -> list[int]:
-    """The prompt with the tokenizer's own specials (Gemma's BOS), as generation sees it too."""
-    return tokenizer.encode(prompt, specials=True)
+def encode_prompt(tokenizer: Tokenizer, prompt: str,
+                  template: PromptTemplate = "plain") -> list[int]:
+    """The prompt in the config's template, with the tokenizer's own specials (Gemma's BOS), as
+    training and generation both see it."""
+    return tokenizer.encode(render_prompt(prompt, template), specials=True)
 
 
 def encode_examples(tokenizer: Tokenizer, items: Sequence[ReasoningItem],
-                    max_seq_len: int, config_path: str) -> Examples:
+                    max_seq_len: int, config_path: str,
+                    template: PromptTemplate = "plain") -> Examples:
     eos = tokenizer.eos_id
     if eos is None:
         raise TrainingError("the tokenizer has no EOS token; the model could not learn to stop")
     rows = []
     for item in items:
-        prompt = encode_prompt(tokenizer, item.prompt)
+        prompt = encode_prompt(tokenizer, item.prompt, template)
         response = [*tokenizer.encode(item.target, specials=False), eos]
         rows.append((prompt, response))
     longest = max(len(p) + len(r) for p, r in rows)

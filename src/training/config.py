@@ -48,6 +48,7 @@ from training.backends.tunix.model_config import (
     TunixTinyConfig,
 )
 from training.errors import TrainingError
+from training.prompt_format import PromptTemplate
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
 PositiveFloat = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -73,6 +74,11 @@ class DataConfig(StrictModel):
                                "compilation of the step each): examples of similar length are "
                                "batched together, and the lengths are chosen for the run's "
                                "batches. 0: every batch a free shuffle padded to max_seq_len.")
+    prompt_template: PromptTemplate = Field(
+        default="plain", description="How a prompt is put to the model, in training and "
+                                     "evaluation: plain (as it is: base checkpoints) or "
+                                     "gemma_chat (Gemma's user and model turns: the _it "
+                                     "checkpoints).")
 
 
 class TrainConfig(StrictModel):

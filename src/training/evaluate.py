@@ -27,6 +27,7 @@ from training.dataset.items import ReasoningItem
 from training.decoding import STOP_TEXT, left_pad, response_text
 from training.decoding import decode_stages as stage_sizes
 from training.errors import TrainingError
+from training.prompt_format import PromptTemplate
 from training.sharding import eval_batch_sharding, put_global
 
 
@@ -58,9 +59,10 @@ class Evaluation:
 def evaluate(backend: Backend, loaded: LoadedModel, params: Any,
              items: Sequence[ReasoningItem], *, batch_size: int, max_new_tokens: int,
              mesh: Mesh, config_path: str, buckets: int = 2, decode_stages: int = 3,
+             prompt_template: PromptTemplate = "plain",
              on_batch: Callable[[int], None] | None = None) -> Evaluation:
     tokenizer = loaded.tokenizer
-    prompts = [encode_prompt(tokenizer, item.prompt) for item in items]
+    prompts = [encode_prompt(tokenizer, item.prompt, prompt_template) for item in items]
     lengths = np.asarray([len(p) for p in prompts])
     prompt_len = int(lengths.max())
     if prompt_len + max_new_tokens > loaded.max_positions:

@@ -92,7 +92,7 @@ def plan_training(backend: Backend, loaded: LoadedModel, cfg: RunConfig, config_
     check_divisible(cfg.train.micro_batch_size, mesh,
                     f"{config_path}: train.batch_size / train.grad_accum")
     examples = encode_examples(loaded.tokenizer, dataset.train, cfg.data.max_seq_len,
-                               config_path)
+                               config_path, cfg.data.prompt_template)
     plan = plan_batches(examples, batch_size=cfg.train.batch_size,
                         steps=cfg.train.steps if steps is None else steps, seed=cfg.train.seed,
                         buckets=cfg.data.buckets)
@@ -163,6 +163,7 @@ def train_and_evaluate(backend: Backend, loaded: LoadedModel, request: RunReques
                               max_new_tokens=cfg.eval.max_new_tokens, mesh=planned.mesh,
                               config_path=config_path, buckets=cfg.eval.buckets,
                               decode_stages=cfg.eval.decode_stages,
+                              prompt_template=cfg.data.prompt_template,
                               on_batch=lambda n: bar.advance(eval_task, n))
         eval_seconds = time.perf_counter() - started
         out.say(eval_line(evaluation.stats))

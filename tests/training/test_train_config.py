@@ -51,6 +51,8 @@ def _variant(tmp_path: Path, old: str, new: str) -> str:
     ("  heads: 4", "  heads: 4\n  heads: 8", r"bad.yaml:\d+: model.heads: key appears twice"),
     ("  source: tiny", "  source: magic", r"bad.yaml:\d+: model: .*does not match"),
     ("eval:\n  batch_size: 40\n", "eval:\n", r"bad.yaml:\d+: eval.batch_size: required key"),
+    ("  max_seq_len: 512", "  max_seq_len: 512\n  prompt_template: chatml",
+     r"bad.yaml:\d+: data.prompt_template: Input should be 'plain' or 'gemma_chat'"),
 ])
 def test_bad_values_name_file_line_and_key(tmp_path: Path, old: str, new: str,
                                            expected: str) -> None:
