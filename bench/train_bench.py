@@ -4,6 +4,8 @@ examples, the trainer's step against a minimal plain-JAX step, and the smoke com
     .venv/bin/python bench/train_bench.py [--config configs/smoke_tiny.yaml] [--gemma]
                                           [--steps 6] [--trials 3] [--plan-steps N]
                                           [--skip-smoke] [--skip-reference] [--json]
+    .venv/bin/python bench/train_bench.py --tunix [--steps 2] [--trials 9] [--skip-smoke]
+                                          [--json]
 
 Bucketed against padded: one run's batches are planned as the trainer plans them
 (`training.batching.plan_batches`, `data.buckets` lengths chosen for these batches); the same
@@ -21,8 +23,14 @@ neither shipped nor reachable here.
 The reference step is what one would write by hand: `jax.jit(value_and_grad(loss))` plus the
 optax update, no mesh, no shardings, no accumulation scan, no metrics, on one padded batch.
 
-Results go to stdout and bench/out/train_bench.json; with --json the last line is one JSON
-object of every figure, each named for what it is, then its unit.
+`--tunix`: the Tunix backend instead (bench/train_bench_tunix.py): the tiny Gemma 3 of
+configs/smoke_gemma3_tiny.yaml, loaded, adapted and planned as the launcher does, trained by the
+backend's TunixTrainer (Tunix's PeftTrainer) against a plain-JAX step of the same model over
+its LoRA parameters; the smoke command is the Tunix one.
+
+Results go to stdout and bench/out/train_bench.json (train_bench_tunix.json with --tunix);
+with --json the last line is one JSON object of every figure, each named for what it is, then
+its unit.
 """
 
 from __future__ import annotations
@@ -50,18 +58,33 @@ SMOKE_COMMAND = [sys.executable, "-m", "training.run_train_jax",
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", default="configs/smoke_tiny.yaml")
+    parser.add_argument("--config", default=None,
+                        help="the config to bench (default configs/smoke_tiny.yaml)")
     parser.add_argument("--gemma", action="store_true",
                         help=f"the shapes of {FULL_CONFIG}, a small random Gemma")
-    parser.add_argument("--steps", type=int, default=6, help="timed steps per trial")
-    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--tunix", action="store_true",
+                        help="the Tunix backend: its trainer against a plain-JAX step, on the "
+                             "Tunix smoke config")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="timed steps per trial (default 6; --tunix: 2)")
+    parser.add_argument("--trials", type=int, default=None, help="(default 3; --tunix: 9)")
     parser.add_argument("--plan-steps", type=int, default=None,
                         help="steps planned (default: the full config's steps, or one epoch "
                              "of the smoke config, whichever is more)")
     parser.add_argument("--skip-smoke", action="store_true")
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.tunix and (args.gemma or args.config or args.plan_steps or args.skip_reference):
+        parser.error("--tunix benches the Tunix smoke config, its planned steps and the "
+                     "reference: it takes --steps, --trials, --skip-smoke and --json only")
+    args.config = args.config or "configs/smoke_tiny.yaml"
+    # --tunix: the smoke run's own 2 steps (2 lengths to compile for each of the three steps
+    # timed, against 4 for 4 steps or more), and more, shorter trials: more alternations
+    # against the noise of a shared machine.
+    args.steps = args.steps or (2 if args.tunix else 6)
+    args.trials = args.trials or (9 if args.tunix else 3)
+    return args
 
 
 class GemmaLikeTokenizer:
@@ -309,10 +332,10 @@ def bench_reference(cfg: Any, loaded: Any, steps: int, trials: int) -> dict[str,
     }
 
 
-def bench_smoke(output: Path) -> dict[str, Any]:
+def bench_smoke(output: Path, command: Sequence[str] = SMOKE_COMMAND) -> dict[str, Any]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     start = time.perf_counter()
-    done = subprocess.run([*SMOKE_COMMAND, "--output", str(output)], cwd=REPO, env=env,
+    done = subprocess.run([*command, "--output", str(output)], cwd=REPO, env=env,
                           capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -320,14 +343,26 @@ def bench_smoke(output: Path) -> dict[str, Any]:
     return {"smoke_command_s": round(seconds, 1)}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    os.chdir(REPO)
-    out_dir = REPO / "bench" / "out"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                                         f"Python {platform.python_version()}",
-                              "config": FULL_CONFIG if args.gemma else args.config}
+def bench_tunix_mode(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
+    """--tunix: the Tunix smoke command, then its trainer against the plain-JAX step."""
+    import train_bench_tunix
+
+    result: dict[str, Any] = {"config": train_bench_tunix.SMOKE_CONFIG}
+    if not args.skip_smoke:  # first, in a fresh process, before this one loads JAX
+        result.update(bench_smoke(out_dir / "smoke-run-tunix",
+                                  train_bench_tunix.smoke_command(sys.executable)))
+    from training.xla_env import set_run_environment
+
+    set_run_environment("auto", smoke=True)  # as the launcher does, before JAX is imported
+    import jax
+
+    result["devices"] = f"{jax.device_count()} x {jax.devices()[0].device_kind}"
+    result.update(train_bench_tunix.bench_tunix(args.steps, args.trials))
+    return result
+
+
+def bench_transformers_mode(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
+    result: dict[str, Any] = {"config": FULL_CONFIG if args.gemma else args.config}
     if not args.skip_smoke:  # first, in a fresh process, before this one loads JAX
         result.update(bench_smoke(out_dir / "smoke-run"))
     import jax
@@ -337,7 +372,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     result.update(bench_buckets(cfg, loaded, args.steps, args.trials, args.plan_steps))
     if not args.skip_reference:
         result.update(bench_reference(cfg, loaded, args.steps, args.trials))
-    name = "train_bench_gemma.json" if args.gemma else "train_bench.json"
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.chdir(REPO)
+    out_dir = REPO / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                                         f"Python {platform.python_version()}",
+                              "load_average_1_5_15_min": [round(load, 2)
+                                                          for load in os.getloadavg()]}
+    if args.tunix:
+        result.update(bench_tunix_mode(args, out_dir))
+    else:
+        result.update(bench_transformers_mode(args, out_dir))
+    result["load_average_1_5_15_min_at_end"] = [round(load, 2) for load in os.getloadavg()]
+    name = ("train_bench_tunix.json" if args.tunix
+            else "train_bench_gemma.json" if args.gemma else "train_bench.json")
     (out_dir / name).write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
         print(f"{key:>42}: {value}")
