@@ -5,6 +5,7 @@ through, and the response text, cut just after the answer."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 
@@ -12,6 +13,22 @@ from training.backends.base import Tokenizer
 from training.buckets import round_up
 
 STOP_TEXT = "</answer>"
+
+
+class StopIds(TypedDict):
+    """The ids a backend's `make_generate_fn` stops rows at and pads them with."""
+
+    eos_id: int
+    pad_id: int
+    stop_ids: list[int]
+
+
+def stop_ids(tokenizer: Tokenizer, stop_text: str) -> StopIds:
+    """EOS (-1 when the tokenizer has none: no token then ends a row by itself), the pad id, and
+    the tokens of the text after which a row is done."""
+    eos = tokenizer.eos_id
+    return {"eos_id": -1 if eos is None else eos, "pad_id": tokenizer.pad_id,
+            "stop_ids": tokenizer.encode(stop_text, specials=False)}
 
 
 def left_pad(prompts: Sequence[Sequence[int]], length: int,

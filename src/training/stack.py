@@ -5,14 +5,16 @@ load before the launcher has set its environment)."""
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterable
 
 INSTALL_HINT = "pip install '.[train]'"
 STACK = ("jax", "flax", "optax", "transformers", "tokenizers")
 
 
-def missing_modules() -> list[str]:
+def not_installed(modules: Iterable[str]) -> list[str]:
+    """Those of `modules` that cannot be imported here, found without importing them."""
     missing = []
-    for name in STACK:
+    for name in modules:
         try:
             found = importlib.util.find_spec(name) is not None
         except (ImportError, ValueError):
@@ -20,6 +22,10 @@ def missing_modules() -> list[str]:
         if not found:
             missing.append(name)
     return missing
+
+
+def missing_modules() -> list[str]:
+    return not_installed(STACK)
 
 
 def missing_stack_line(command: str, missing: list[str] | None = None) -> str | None:

@@ -8,10 +8,10 @@ is not installed is one clear error naming the extra to install, not an ImportEr
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from training.backends.base import Backend
 from training.errors import TrainingError
+from training.stack import not_installed
 
 # backend name (the config's `backend:` value) -> the module that defines BACKEND
 BACKENDS: dict[str, str] = {
@@ -43,15 +43,7 @@ def backend_mismatch(config: str, backend: str, smoke_config: str,
 
 def missing_modules(name: str) -> list[str]:
     modules, _ = NEEDS.get(name, ((), ""))
-    missing = []
-    for module in modules:
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            missing.append(module)
-    return missing
+    return not_installed(modules)
 
 
 def backend_for(name: str) -> Backend:

@@ -32,6 +32,7 @@ from training.backends.flax_transformers.model_spec import head_dim, model_confi
 from training.backends.flax_transformers.tokenizer import HFTokenizer
 from training.backends.flax_transformers.train import train_model
 from training.config import RunConfig
+from training.decoding import stop_ids
 from training.params import cast_params, jax_dtype
 from training.sharding import make_mesh
 
@@ -68,12 +69,8 @@ class FlaxTransformersBackend:
 
     def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int, stop_text: str,
                     stages: Sequence[int] = ()) -> GenerateFn:
-        tokenizer = loaded.tokenizer
-        eos = tokenizer.eos_id
-        return make_generate_fn(loaded.module, max_new_tokens=max_new_tokens,
-                                eos_id=-1 if eos is None else eos, pad_id=tokenizer.pad_id,
-                                stop_ids=tokenizer.encode(stop_text, specials=False),
-                                stages=stages)
+        return make_generate_fn(loaded.module, max_new_tokens=max_new_tokens, stages=stages,
+                                **stop_ids(loaded.tokenizer, stop_text))
 
     def save(self, loaded: LoadedModel, params: Params, directory: Path, *,
              run: RunConfig) -> Path:

@@ -30,6 +30,7 @@ from training.backends.tunix.loading import load_model
 from training.backends.tunix.model_config import TunixPretrainedConfig, TunixTinyConfig
 from training.backends.tunix.trainer import model_logits, train_model
 from training.config import MethodConfig, RunConfig
+from training.decoding import stop_ids
 from training.errors import TrainingError
 from training.params import jax_dtype
 
@@ -95,12 +96,8 @@ class TunixBackend:
 
     def generate_fn(self, loaded: LoadedModel, *, max_new_tokens: int, stop_text: str,
                     stages: Sequence[int] = ()) -> GenerateFn:
-        tokenizer = loaded.tokenizer
-        eos = tokenizer.eos_id
-        return make_generate_fn(loaded.module, max_new_tokens=max_new_tokens,
-                                eos_id=-1 if eos is None else eos, pad_id=tokenizer.pad_id,
-                                stop_ids=tokenizer.encode(stop_text, specials=False),
-                                stages=stages)
+        return make_generate_fn(loaded.module, max_new_tokens=max_new_tokens, stages=stages,
+                                **stop_ids(loaded.tokenizer, stop_text))
 
     def save(self, loaded: LoadedModel, params: Params, directory: Path, *,
              run: RunConfig) -> Path:
