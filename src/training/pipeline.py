@@ -186,7 +186,7 @@ def record_evidence(backend: Backend, loaded: LoadedModel, request: RunRequest, 
         out.say(f"eval: {overall.n_correct}/{overall.n_items} correct, "
                 f"{overall.n_format_ok} well formed")
     manifest = evidence_out.write_manifest(
-        request.output, run_id=run_id, mode=request.mode, model=backend.model_ref(loaded),
+        request.output, run_id=run_id, mode=request.mode, model=loaded.model_ref(),
         config=evidence_out.config_ref(request.full),
         smoke_config=evidence_out.config_ref(request.smoke) if request.smoke else None,
         dataset=dataset_ref, git=provenance.git_state(), packages=provenance.package_versions(),

@@ -14,8 +14,9 @@ What a backend gives:
 - `generate_fn`: batched greedy generation for the evaluation;
 - `save`: the checkpoint, in the format the backend's own library reloads;
 - `describe`, `check`, `abstract_model`: the model with no weights, for the preflight;
-- `model_ref`, `training_ref`, `checkpoint_ref`: what the run manifest records about the model,
-  how it was trained (library, version, method) and the checkpoint (format, path, contents).
+- `training_ref`, `checkpoint_ref`: what the run manifest records about how the model was
+  trained (library, version, method) and the checkpoint (format, path, contents); what it
+  records about the model itself is `LoadedModel.model_ref`, the same for every backend.
 
 The planning (which examples, which length), the evaluation, the grading and the evidence are
 the pipeline's, the same code whatever the backend.
@@ -95,6 +96,15 @@ class LoadedModel:
         from training.params import parameter_count
 
         return parameter_count(self.params)
+
+    def model_ref(self) -> ModelRef:
+        """The base model as loaded, for the manifest (an adapter's parameters are the method's,
+        not the model's: `Backend.train` hands back the base's identity unchanged)."""
+        from evidence import ModelRef
+
+        return ModelRef(id=self.model_id, revision=self.revision, family=self.family,
+                        dtype=self.dtype,  # type: ignore[arg-type]
+                        parameter_count=self.parameter_count)
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,6 @@ class Backend(Protocol):
 
     def abstract_model(self, model: ModelConfig, spec: ModelSpec) -> AbstractModel: ...
 
-    def model_ref(self, loaded: LoadedModel) -> ModelRef: ...
 
     def training_ref(self, run: RunConfig) -> TrainingRef:
         """The training library and its installed version, and the method (run_manifest 2.0)."""

@@ -11,7 +11,7 @@ import jax
 from jax.sharding import Mesh
 from transformers import FlaxAutoModelForCausalLM
 
-from evidence import CheckpointRef, Code, Finding, FineTuneMethod, ModelRef, TrainingRef
+from evidence import CheckpointRef, Code, Finding, FineTuneMethod, TrainingRef
 from training.backends.base import (
     AbstractModel,
     ApplyFn,
@@ -107,11 +107,6 @@ class FlaxTransformersBackend:
         initial = jax.eval_shape(lambda: module.init_weights(jax.random.PRNGKey(0), (1, 1)))
         params = jax.eval_shape(lambda tree: cast_params(tree, model.dtype), initial)
         return AbstractModel(spec, module, params)
-
-    def model_ref(self, loaded: LoadedModel) -> ModelRef:
-        return ModelRef(id=loaded.model_id, revision=loaded.revision, family=loaded.family,
-                        dtype=loaded.dtype,  # type: ignore[arg-type]
-                        parameter_count=loaded.parameter_count)
 
     def training_ref(self, run: RunConfig) -> TrainingRef:
         """transformers' Flax classes with this project's step: every parameter trains."""

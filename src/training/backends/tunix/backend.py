@@ -12,7 +12,7 @@ import jax
 from flax import nnx
 from jax.sharding import Mesh
 
-from evidence import CheckpointRef, Code, Finding, FineTuneMethod, ModelRef, TrainingRef
+from evidence import CheckpointRef, Code, Finding, FineTuneMethod, TrainingRef
 from training.backends.base import (
     AbstractModel,
     ApplyFn,
@@ -127,12 +127,6 @@ class TunixBackend:
             if jax.numpy.issubdtype(leaf.dtype, jax.numpy.floating) else leaf,
             nnx.state(module, nnx.Param))
         return AbstractModel(spec, module, params)
-
-    def model_ref(self, loaded: LoadedModel) -> ModelRef:
-        """The base model as loaded (an adapter's parameters are the method's, not its)."""
-        return ModelRef(id=loaded.model_id, revision=loaded.revision, family=loaded.family,
-                        dtype=loaded.dtype,  # type: ignore[arg-type]
-                        parameter_count=loaded.parameter_count)
 
     def training_ref(self, run: RunConfig) -> TrainingRef:
         """Tunix's PeftTrainer, and the method as the config names it."""
