@@ -5,10 +5,11 @@ Each execution trains the smoke run, as the notebook does; the runs they leave a
 through what the last cell says: fill from Kaggle's JSON log with the Kaggle flags, package,
 verify against that log.
 
-A third execution picks the Tunix run in the parameters (the Gemma 3 1B config and its tiny
-smoke config), as docs/KAGGLE_RUN.md says, and trains Tunix's smoke run.
+The Tunix pair of configs is not executed here (80 s more of CI): its install extras and its
+backend check are tested in test_notebook_backends.py, its stop in test_notebook_stops.py, and
+its smoke run through the launcher in tests/training/tunix.
 
-Three trainings of about a minute each: marked slow, and still in CI (scripts/test.sh runs every
+Two trainings of about a minute each: marked slow, and still in CI (scripts/test.sh runs every
 test).
 """
 
@@ -46,7 +47,6 @@ KAGGLE_FLAGS = ["--kaggle-url", KAGGLE_URL, "--kaggle-version", "3",
                 "--kaggle-run-id", "212345678"]
 OPEN_FIELDS = ["/kaggle/kaggle_notebook_url", "/kaggle/kaggle_notebook_version",
                "/kaggle/kaggle_run_id"]
-TUNIX_CONFIGS = ("configs/submission_gemma3_1b_tunix.yaml", "configs/smoke_gemma3_tiny.yaml")
 TRAINER_FILES = {"run_manifest.json", "eval_summary.json", "predictions.jsonl", "metrics.jsonl",
                  "checkpoint"}
 
@@ -88,18 +88,6 @@ def kaggle(tmp_path_factory: pytest.TempPathFactory, jupyter: Path,
     assert executed.error is None, f"{executed.error}"
     yield executed, root, before
     writable(root / "input")
-
-
-@pytest.fixture(scope="module")
-def tunix(tmp_path_factory: pytest.TempPathFactory, jupyter: Path) -> tuple[Executed, Path]:
-    """The notebook with the Tunix run chosen in its parameters, run here."""
-    root = tmp_path_factory.mktemp("tunix")
-    env = {"JUPYTER_PATH": str(jupyter), "XDG_CACHE_HOME": str(root / "cache")}
-    parameters = {"OUTPUT_DIR": str(root / "out"), "CONFIG_PATH": TUNIX_CONFIGS[0],
-                  "SMOKE_CONFIG_PATH": TUNIX_CONFIGS[1]}
-    executed = execute(root / "executed.ipynb", parameters, cwd=REPO / "notebooks", env=env)
-    assert executed.error is None, f"{executed.error}"
-    return executed, root
 
 
 def _repo_outputs() -> dict[str, Any]:
@@ -219,21 +207,3 @@ def test_the_steps_after_the_session_run_as_the_last_cell_prints_them(
         done = evidence(*args, cwd=tmp_path)
         assert done.returncode == 0, f"{shlex.join(step)}\n{done.stdout}{done.stderr}"
     assert len(list(folder.glob("smoke-*.zip"))) == 1
-
-
-# The Tunix run, chosen in the parameters
-
-
-def test_the_tunix_run_trains_with_tunix_and_validates_with_only_the_kaggle_fields_open(
-        tunix: tuple[Executed, Path]) -> None:
-    executed, root = tunix
-    run = root / "out" / "smoke"
-    assert {path.name for path in run.iterdir()} == TRAINER_FILES
-    manifest = json.loads((run / "run_manifest.json").read_text(encoding="utf-8"))
-    assert (manifest["config"]["path"], manifest["smoke_config"]["path"]) == TUNIX_CONFIGS
-    assert manifest["training"]["library"] == "tunix"
-    assert manifest["checkpoint"]["format"] == "orbax"
-    strict = evidence("validate", "--json", run)
-    assert strict.returncode == 1
-    assert sorted(f["pointer"] for f in json.loads(strict.stdout)["findings"]) == OPEN_FIELDS
-    assert f"--config {TUNIX_CONFIGS[1]}" in cell_output(executed.notebook, "nb.detect_devices(")
