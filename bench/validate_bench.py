@@ -49,7 +49,7 @@ from evidence.scoring.scorecard import ScoreAccumulator
 from evidence.validation.predictions import check_predictions, parallel, shape
 from evidence.validation.predictions.accept import claims_hold, id_digests
 from evidence.validation.predictions.parallel import worker_count
-from evidence.validation.predictions.proof import colons_prove_no_duplicate
+from evidence.validation.predictions.proof import colons_prove_no_duplicate, count_byte
 from evidence.validation.predictions.reader import read_blocks
 from evidence.validation.predictions.rows import as_array
 
@@ -213,7 +213,7 @@ def stage_costs(path: Path, most_rows: int) -> tuple[dict[str, float], int]:
         pieces = read_blocks(handle)
         while rows < most_rows and (block := clock.run("read", next, pieces, None)):
             clock.run("sha256", sha.update, block)
-            lines = clock.run("count lines", block.count, b"\n")
+            lines = clock.run("count lines", count_byte, block, b"\n")
             joined = clock.run("join lines", as_array, block)
             parsed = clock.run("decode", shape.decode, joined)
             assert parsed is not None and len(parsed) == lines, "one valid row a line"

@@ -22,6 +22,7 @@ from evidence.validation.predictions import shape
 from evidence.validation.predictions.accept import RangeCheck, accept_rows
 from evidence.validation.predictions.proof import (
     colons_prove_no_duplicate,
+    count_byte,
     whitespace_proves_no_duplicate,
 )
 from evidence.validation.predictions.reader import MAX_ROW_BYTES, OVERLONG, blocks
@@ -103,7 +104,7 @@ def _longest_line(body: bytes) -> int:
 
 def _check_block(check: RangeCheck, first: int, block: bytes, file: str) -> int:
     """Check the complete lines in `block`; returns how many there were."""
-    lines = block.count(b"\n") + (not block.endswith(b"\n"))
+    lines = count_byte(block, b"\n") + (not block.endswith(b"\n"))
     # A block may hold a line over the row limit (the reader bounds what it holds, not each
     # line): only the careful path, which measures every line, may accept such a block.
     if len(block) <= MAX_ROW_BYTES or _longest_line(block.removesuffix(b"\n")) <= MAX_ROW_BYTES:
