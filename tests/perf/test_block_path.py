@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import typing
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from evidence.findings import Code
 from evidence.models.prediction import Prediction
+from evidence.validation import predictions
 from evidence.validation.predictions import (
     PredictionsCheck,
     check_predictions,
@@ -25,7 +27,7 @@ from evidence.validation.predictions import (
     shape,
 )
 from evidence.validation.predictions import rows as row_checks
-from evidence.validation.predictions.proof import colons_prove_no_duplicate
+from evidence.validation.predictions.proof import colons_prove_no_duplicate, count_byte
 from runbuilder import sample_predictions
 
 BASE = [row.model_dump(mode="json") for row in sample_predictions()]
@@ -219,8 +221,11 @@ def test_an_overlong_line_is_hashed_too(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.rows == 201
 
 
+@pytest.mark.parametrize("numpy_above", [0, 1 << 40])
 def test_an_id_given_twice_across_workers_is_named(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   numpy_above: int) -> None:
+    monkeypatch.setattr(predictions, "NUMPY_SORT_ABOVE", numpy_above)
     monkeypatch.setattr(parallel, "PARALLEL_ABOVE_BYTES", 0)
     monkeypatch.setattr(parallel, "TASK_BYTES", 2048)
     monkeypatch.setattr(reader, "BLOCK_BYTES", 1024)
@@ -232,3 +237,33 @@ def test_an_id_given_twice_across_workers_is_named(tmp_path: Path,
     assert (finding.code, finding.line, finding.pointer) == (Code.DUPLICATE_ITEM_ID, 351,
                                                              "/item_id")
     assert "line 8" in finding.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1) | st.sampled_from([0, 1, 2**63, 2**64 - 1]),
+                max_size=60))
+def test_numpy_and_python_find_the_same_repeated_digests(values: list[int]) -> None:
+    digests = array("Q", values)
+    expected = {value for value in values if values.count(value) > 1}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(predictions, "NUMPY_SORT_ABOVE", -1)
+        assert predictions._repeated(digests) == expected
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(predictions, "NUMPY_SORT_ABOVE", 1 << 40)
+        assert predictions._repeated(digests) == expected
+
+
+@given(st.binary(max_size=300), st.binary(min_size=1, max_size=1))
+def test_count_byte_counts_as_bytes_count_does(data: bytes, byte: bytes) -> None:
+    assert count_byte(data, byte) == data.count(byte)
+
+
+def test_count_byte_refuses_more_than_one_byte() -> None:
+    with pytest.raises(ValueError, match="one byte"):
+        count_byte(b"a::b", b"::")
+
+
+@pytest.mark.parametrize("data", [b":" * 1000, (b":" + b"a" * 15) * 100, (b":" + b"a" * 16) * 100,
+                                  b"a" * 1000, b":" * 15, b""])
+def test_count_byte_counts_dense_and_sparse_bytes(data: bytes) -> None:
+    assert count_byte(data, b":") == data.count(b":")

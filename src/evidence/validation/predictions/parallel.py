@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -63,12 +62,8 @@ def _tasks(pieces: Iterable[bytes]) -> Iterator[Task]:
 
 
 def check_task(task: Task, file: str) -> RangeCheck:
-    """A worker's share: consecutive blocks, line numbers counted from the task's first line.
-    Its id digests go back sorted: the workers sort in parallel what the caller would otherwise
-    sort alone, at the end, while they wait."""
-    check = check_blocks((OVERLONG if piece is None else piece for piece in task), file)
-    check.id_digests = array("Q", sorted(check.id_digests))
-    return check
+    """A worker's share: consecutive blocks, line numbers counted from the task's first line."""
+    return check_blocks((OVERLONG if piece is None else piece for piece in task), file)
 
 
 def _result(part: Future[RangeCheck] | RangeCheck) -> RangeCheck:
