@@ -211,10 +211,16 @@ def load_secrets(required: Mapping[str, str], optional: Sequence[str] = (), *,
     return Secrets(values), lines
 
 
+# The model sources that download from the Hugging Face hub, where Gemma is gated: the
+# transformers backend's `pretrained` and the Tunix backend's `huggingface`.
+HUB_SOURCES = ("pretrained", "huggingface")
+
+
 def token_needed(mode: str, model_source: str, model_id: str, code: Path) -> bool:
-    """Whether the run downloads a model from the hub: a full run of a pretrained model that is
-    not a local directory (as the trainer decides it, from its working directory)."""
-    return mode == "full" and model_source == "pretrained" and not (code / model_id).is_dir()
+    """Whether the run downloads a model from the Hugging Face hub: a full run of a model from
+    a hub source that is not a local directory (as the trainer decides it, from its working
+    directory)."""
+    return mode == "full" and model_source in HUB_SOURCES and not (code / model_id).is_dir()
 
 
 # Devices

@@ -144,6 +144,9 @@ def test_without_kaggle_s_client_a_required_secret_on_kaggle_still_stops(
     ("full", "pretrained", "weights", False),  # a local directory: no hub, no token
     ("smoke", "pretrained", "google/gemma-2b", False),
     ("full", "tiny", "", False),
+    ("full", "huggingface", "google/gemma-3-1b-it", True),  # the Tunix backend's hub source
+    ("full", "kaggle", "google/gemma-3/flax/gemma3-1b-it", False),  # kagglehub, not HF
+    ("full", "local", "weights", False),
 ])
 def test_the_token_is_needed_only_by_a_full_run_from_the_hub(
         tmp_path: Path, mode: str, source: str, model_id: str, needed: bool) -> None:
