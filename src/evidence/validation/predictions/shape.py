@@ -77,6 +77,8 @@ class TextRule:
                                                or all(map(self.fullmatch, values)))
 
     def _lengths_hold(self, values: Collection[str]) -> bool:
+        if not self.min_length and self.max_length is None:
+            return True
         lengths = list(map(len, values))
         return min(lengths) >= self.min_length and (self.max_length is None
                                                     or max(lengths) <= self.max_length)
