@@ -41,7 +41,7 @@ def colons_prove_no_duplicate(body: bytes, rows: list[Row]) -> bool:
     `body` less those inside its strings count its keys exactly. Those inside are bounded from
     below by the colons of the parsed strings, less the escapes that spell a colon (a dropped
     duplicate's text is not subtracted, which can only raise the count). When no text holds a
-    colon, one count of the bytes is the whole proof (a tenth of
+    colon, one count of the bytes is the whole proof (about a seventh of
     `whitespace_proves_no_duplicate`)."""
     expected = ROW_KEYS * len(rows)
     colons = count_byte(body, b":")
