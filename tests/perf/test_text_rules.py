@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_block_path import model_accepts
 
-from evidence.models.prediction import Prediction
 from evidence.models.types import GitCommit, Identifier, Sha256
 from evidence.validation.predictions import shape
 from runbuilder import sample_predictions
@@ -105,13 +105,5 @@ def test_a_block_of_hostile_ids_is_refused_when_the_model_refuses_one(
     lines = [json.dumps(dict(row, item_id=item_id)).encode() for row, item_id in rows]
     decoded = shape.decode(b"[" + b",".join(lines) + b"]")
     every_one_valid = all(shape.decode(b"[" + line + b"]") is not None for line in lines)
-    model_accepts_all = all(_model_accepts(line) for line in lines)
+    model_accepts_all = all(model_accepts(line) is not None for line in lines)
     assert (decoded is not None) == every_one_valid == model_accepts_all
-
-
-def _model_accepts(line: bytes) -> bool:
-    try:
-        Prediction.model_validate_json(line)
-    except ValueError:
-        return False
-    return True

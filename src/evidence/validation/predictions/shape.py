@@ -127,8 +127,11 @@ def _text_rule(name: str, info: FieldInfo) -> TextRule | None:
         raise ShapeError(f"Prediction's field {name} has constraints not handled here: "
                          f"{info.metadata}")
     pattern = constraints.pattern if isinstance(constraints.pattern, str) else None
-    joined = one_line_pieces(pattern) if pattern is not None and info.annotation is str else None
-    return TextRule(attrgetter(name), re.compile(pattern).fullmatch if pattern else None,
+    if pattern is None:
+        return TextRule(attrgetter(name), None, constraints.min_length or 0,
+                        constraints.max_length)
+    joined = one_line_pieces(pattern) if info.annotation is str else None
+    return TextRule(attrgetter(name), re.compile(pattern).fullmatch,
                     constraints.min_length or 0, constraints.max_length, joined)
 
 
