@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,3 +123,64 @@ def test_human_report_lists_a_templates_holes_on_one_line_per_file() -> None:
     assert result.returncode == 1
     assert "13 placeholders: /run_id /mode" in result.stdout
     assert "7 placeholders: /run_id /mode /dataset /scorecard/overall" in result.stdout
+
+
+# --- start-up: only the command asked for is built --------------------------------------------
+
+def _shape(command: Any) -> list[Any]:
+    """What a click command parses and prints: each parameter's names, kind, help and default,
+    and its subcommands' shapes."""
+    params = [(p.name, tuple(p.opts), tuple(p.secondary_opts), type(p).__name__,
+               getattr(p, "help", None), repr(p.default), p.nargs, p.required)
+              for p in command.params]
+    subcommands = getattr(command, "commands", {})
+    return [(command.help, command.short_help), params,
+            [(name, _shape(sub)) for name, sub in sorted(subcommands.items())]]
+
+
+def test_one_command_app_parses_as_the_whole_app_does() -> None:
+    import typer.main
+
+    from evidence.cli.application import NAMES, app, build_app
+
+    whole = typer.main.get_command(app)
+    assert set(whole.commands) == NAMES
+    for name in NAMES:
+        alone = typer.main.get_command(build_app(only=name))
+        assert list(alone.commands) == [name]
+        assert _shape(alone.commands[name]) == _shape(whole.commands[name])
+        assert _shape(alone)[1] == _shape(whole)[1]  # the root's own options (--version)
+
+
+def test_the_app_for_a_command_is_that_command_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from evidence.cli.application import _app_for, app
+
+    monkeypatch.delenv("_EVIDENCE_COMPLETE", raising=False)
+    assert [info.name for info in _app_for(["validate", "x"]).registered_commands] == \
+        ["validate"]
+    assert [info.name for info in _app_for(["schema", "check"]).registered_groups] == ["schema"]
+    for args in ([], ["--help"], ["--version"], ["valdate"], ["x", "validate"]):
+        assert _app_for(args) is app, args
+    monkeypatch.setenv("_EVIDENCE_COMPLETE", "bash_complete")  # completion lists every command
+    assert _app_for(["validate"]) is app
+
+
+def test_pydantic_plugins_are_off_unless_the_user_says_otherwise(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    assert main(["--version"]) == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")
+    assert main(["--version"]) == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
+    assert capsys.readouterr().out.count("evidence ") == 2
+
+
+def test_each_command_runs_alone_in_a_fresh_process(run_dir: Path) -> None:
+    for args in (["validate", "--json", str(run_dir)], ["schema", "check", "--help"],
+                 ["hook", "--help"]):
+        result = run_cli(*args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "Traceback" not in result.stderr
