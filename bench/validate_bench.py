@@ -202,7 +202,7 @@ def _tally(parsed: list[shape.Row]) -> None:
 
 
 def _digests(parsed: list[shape.Row]) -> None:
-    array("Q").extend(id_digests(map(shape.item_id, parsed)))
+    array("q").extend(id_digests(map(shape.item_id, parsed), shared_hash_key=True))
 
 
 def stage_costs(path: Path, most_rows: int) -> tuple[dict[str, float], int]:

@@ -240,10 +240,10 @@ def test_an_id_given_twice_across_workers_is_named(tmp_path: Path,
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(0, 2**64 - 1) | st.sampled_from([0, 1, 2**63, 2**64 - 1]),
+@given(st.lists(st.integers(-(2**63), 2**63 - 1) | st.sampled_from([0, 1, -1, -(2**63)]),
                 max_size=60))
 def test_numpy_and_python_find_the_same_repeated_digests(values: list[int]) -> None:
-    digests = array("Q", values)
+    digests = array("q", values)
     expected = {value for value in values if values.count(value) > 1}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(predictions, "NUMPY_SORT_ABOVE", -1)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from evidence.validation.predictions import (
     PredictionsCheck,
     accept,
     check_predictions,
+    check_range,
     parallel,
     reader,
 )
@@ -113,8 +116,14 @@ def test_spawned_workers_get_their_tasks_pickled(tmp_path: Path,
     path = tmp_path / "predictions.jsonl"
     # A spawned worker reads its own module settings, so the tasks are the default's: enough
     # rows for several.
-    path.write_bytes(b"".join(rows(12000)))
-    assert summary(check_predictions(path)) == summary(one_process(path))
+    made = rows(12000)
+    for twice in (5999, 11999):  # ids given twice, a task or more apart
+        made[twice] = made[twice].replace(f'"i{twice}"'.encode(), b'"i1"')
+    path.write_bytes(b"".join(made))
+    split = check_predictions(path)
+    assert summary(split) == summary(one_process(path))
+    assert [(f.code, f.line) for f in split.findings] == [(Code.DUPLICATE_ITEM_ID, 6000),
+                                                          (Code.DUPLICATE_ITEM_ID, 12000)]
     assert placed == [] and submitted and set(submitted) == {None}
 
 
@@ -144,7 +153,7 @@ def test_a_worker_checks_the_bytes_of_its_slot(monkeypatch: pytest.MonkeyPatch) 
     placed = slots.place(task)
     assert placed is not None
     monkeypatch.setattr(parallel, "_shared", slots.memory)
-    from_slot = parallel.check_task(placed[1], "predictions.jsonl")
+    from_slot = parallel.check_task(placed[1], "predictions.jsonl", False)
     direct = check_blocks([task[0] or b"", reader.OVERLONG, task[2] or b""])
     assert (from_slot.lines, from_slot.findings, from_slot.outcomes, list(from_slot.id_digests)) \
         == (direct.lines, direct.findings, direct.outcomes, list(direct.id_digests))
@@ -154,4 +163,27 @@ def test_a_worker_checks_the_bytes_of_its_slot(monkeypatch: pytest.MonkeyPatch) 
 def test_a_slot_task_without_the_slots_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "_shared", None)
     with pytest.raises(RuntimeError, match="shared slots"):
-        parallel.check_task(parallel.SlotTask(0, (1,)), "predictions.jsonl")
+        parallel.check_task(parallel.SlotTask(0, (1,)), "predictions.jsonl", False)
+
+
+def test_portable_digests_are_the_same_in_another_interpreter() -> None:
+    """What spawned workers and their caller compare: not Python's str hash, whose key each
+    interpreter draws for itself."""
+    ids = ["i1", "gsm8k-0001", "x" * 200, "é-ü"]
+    code = ("import sys; from evidence.validation.predictions.accept import id_digests; "
+            "print(list(id_digests(sys.argv[1:])))")
+    there = subprocess.run([sys.executable, "-c", code, *ids], capture_output=True, text=True,
+                           check=True).stdout
+    assert json.loads(there) == list(accept.id_digests(ids))
+    assert all(0 <= digest < 2**63 for digest in accept.id_digests(ids))
+
+
+def test_the_shared_key_is_used_only_where_every_process_shares_it(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.jsonl"
+    path.write_bytes(b"".join(rows(30)))
+    assert one_process(path).findings == []
+    assert parallel.check_task([path.read_bytes()], "p", True).shared_hash_key
+    # check_range is public: its digests may be merged with other processes' by its caller.
+    ranged = check_range(path, 0, path.stat().st_size)
+    assert not ranged.shared_hash_key
+    assert list(ranged.id_digests) == list(accept.id_digests(f"i{n}" for n in range(30)))

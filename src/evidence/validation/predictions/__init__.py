@@ -57,7 +57,8 @@ def _renumbered(finding: Finding, offset: int) -> Finding:
                    finding.line + offset)
 
 
-def _report_duplicate_ids(path: Path, file: str, suspects: set[int]) -> list[Finding]:
+def _report_duplicate_ids(path: Path, file: str, suspects: set[int],
+                          shared_hash_key: bool) -> list[Finding]:
     findings: list[Finding] = []
     first_line: dict[str, int] = {}
     for number, line in numbered_lines(path):
@@ -67,7 +68,7 @@ def _report_duplicate_ids(path: Path, file: str, suspects: set[int]) -> list[Fin
             item_id = loads_strict(line).get("item_id")
         except StrictJsonError:
             continue
-        if not isinstance(item_id, str) or id_digest(item_id) not in suspects:
+        if not isinstance(item_id, str) or id_digest(item_id, shared_hash_key) not in suspects:
             continue
         if item_id in first_line:
             findings.append(Finding(file, Code.DUPLICATE_ITEM_ID,
@@ -107,7 +108,8 @@ class _Merge:
 
     findings: list[Finding] = field(default_factory=list)
     outcomes: Outcomes = field(default_factory=Counter)
-    digests: array[int] = field(default_factory=lambda: array("Q"))
+    digests: array[int] = field(default_factory=lambda: array("q"))
+    shared_hash_key: bool = False
     lines: int = 0
     rows: int = 0
     suppressed: int = 0
@@ -119,6 +121,7 @@ class _Merge:
         self.lines += part.lines
         self.rows += part.rows
         self.digests.extend(part.id_digests)
+        self.shared_hash_key = part.shared_hash_key
         self.outcomes.update(part.outcomes)
 
     def scores(self) -> ScoreAccumulator:
@@ -141,7 +144,7 @@ def _repeated(digests: array[int]) -> set[int]:
     if len(digests) > NUMPY_SORT_ABOVE:
         import numpy as np
 
-        ordered = np.sort(np.frombuffer(digests, dtype=np.uint64))
+        ordered = np.sort(np.frombuffer(digests, dtype=np.int64))
         return set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
     ordered_ints = sorted(digests)
     if not any(map(eq, ordered_ints, islice(ordered_ints, 1, None))):
@@ -155,9 +158,9 @@ def _merged(parts: Iterable[RangeCheck], path: Path, file: str) -> PredictionsCh
         merge.add(part)
     findings, suppressed = merge.findings, merge.suppressed
     suspects = _repeated(merge.digests)
-    merge.digests = array("Q")  # a million of them, no longer needed
+    merge.digests = array("q")  # a million of them, no longer needed
     if suspects:
-        findings += _report_duplicate_ids(path, file, suspects)
+        findings += _report_duplicate_ids(path, file, suspects, merge.shared_hash_key)
     if merge.rows == 0:
         findings.append(Finding(file, Code.JSON_EMPTY, "no prediction rows; expected one per item"))
     if suppressed or len(findings) > MAX_FINDINGS:

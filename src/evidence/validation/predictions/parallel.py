@@ -131,9 +131,9 @@ def _pieces(task: Task | SlotTask) -> Iterator[bytes]:
             offset += size
 
 
-def check_task(task: Task | SlotTask, file: str) -> RangeCheck:
+def check_task(task: Task | SlotTask, file: str, shared_hash_key: bool) -> RangeCheck:
     """A worker's share: consecutive blocks, line numbers counted from the task's first line."""
-    return check_blocks(_pieces(task), file)
+    return check_blocks(_pieces(task), file, shared_hash_key)
 
 
 def _result(part: Future[RangeCheck] | RangeCheck) -> RangeCheck:
@@ -153,11 +153,12 @@ def _pool(workers: int, slots: Slots | None) -> ProcessPoolExecutor:
 
 def _submit(pool: ProcessPoolExecutor, slots: Slots | None, task: Task,
             file: str) -> Future[RangeCheck]:
+    # Forked workers share the caller's str hash key; spawned ones (no slots) do not.
     placed = None if slots is None else slots.place(task)
     if slots is None or placed is None:
-        return pool.submit(check_task, task, file)
+        return pool.submit(check_task, task, file, slots is not None)
     slot, where = placed
-    future = pool.submit(check_task, where, file)
+    future = pool.submit(check_task, where, file, True)
     slots.hold(slot, future)
     return future
 
@@ -177,7 +178,7 @@ def _in_workers(pieces: Iterable[bytes], file: str, workers: int) -> Iterator[Ra
             if busy < in_flight:
                 pending.append(_submit(pool, slots, task, file))
             else:
-                pending.append(check_task(task, file))
+                pending.append(check_task(task, file, slots is not None))
             # In file order; waiting only when too much has piled up behind the first part.
             while pending and (len(pending) > MAX_PENDING or not isinstance(pending[0], Future)
                                or pending[0].done()):
@@ -192,6 +193,6 @@ def check_read(handle: Readable, size: int, file: str) -> Iterator[RangeCheck]:
     pieces = read_blocks(handle)
     workers = worker_count()
     if size < PARALLEL_ABOVE_BYTES or workers < 1:
-        yield check_blocks(pieces, file)
+        yield check_blocks(pieces, file, shared_hash_key=True)
     else:
         yield from _in_workers(pieces, file, workers)

@@ -122,10 +122,11 @@ def _check_overlong(check: RangeCheck, number: int, file: str) -> int:
     return 1
 
 
-def check_blocks(pieces: Iterable[bytes], file: str = PREDICTIONS_FILE) -> RangeCheck:
+def check_blocks(pieces: Iterable[bytes], file: str = PREDICTIONS_FILE,
+                 shared_hash_key: bool = False) -> RangeCheck:
     """Check consecutive blocks of whole lines (as reader.read_blocks gives them); line numbers
-    count from the first block's first line."""
-    check = RangeCheck()
+    count from the first block's first line. `shared_hash_key`: see accept.id_digests."""
+    check = RangeCheck(shared_hash_key=shared_hash_key)
     for block in pieces:
         if block is OVERLONG:
             check.lines += _check_overlong(check, check.lines + 1, file)
