@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from test_block_path import numbered_rows
 
 from evidence.findings import Code
 from evidence.validation.predictions import (
@@ -24,19 +25,14 @@ from evidence.validation.predictions import (
     reader,
 )
 from evidence.validation.predictions.rows import check_blocks
-from runbuilder import sample_predictions
-
-BASE = [row.model_dump(mode="json") for row in sample_predictions()]
 
 
 def rows(count: int, long_every: int = 0) -> list[bytes]:
-    """Numbered rows; every `long_every`-th one carries a reasoning of 20 KB."""
-    made = []
-    for n in range(count):
-        row = dict(BASE[n % len(BASE)], item_id=f"i{n}")
-        if long_every and n % long_every == 0:
-            row["response"] = row["response"].replace("<reasoning>", "<reasoning>" + "r" * 20000)
-        made.append(json.dumps(row).encode() + b"\n")
+    """numbered_rows; every `long_every`-th one with 20 KB more reasoning (same grade)."""
+    made = numbered_rows(count)
+    if long_every:
+        for n in range(0, count, long_every):
+            made[n] = made[n].replace(b"<reasoning>", b"<reasoning>" + b"r" * 20000, 1)
     return made
 
 

@@ -170,7 +170,8 @@ def _in_workers(pieces: Iterable[bytes], file: str, workers: int) -> Iterator[Ra
     from concurrent.futures import Future
 
     in_flight = IN_FLIGHT_PER_WORKER * workers
-    slots = Slots(in_flight, TASK_BYTES + 2 * reader.BLOCK_BYTES) if _fork_is_safe() else None
+    forked = _fork_is_safe()
+    slots = Slots(in_flight, TASK_BYTES + 2 * reader.BLOCK_BYTES) if forked else None
     with _pool(workers, slots) as pool:
         pending: deque[Future[RangeCheck] | RangeCheck] = deque()
         for task in _tasks(pieces):
@@ -178,7 +179,7 @@ def _in_workers(pieces: Iterable[bytes], file: str, workers: int) -> Iterator[Ra
             if busy < in_flight:
                 pending.append(_submit(pool, slots, task, file))
             else:
-                pending.append(check_task(task, file, slots is not None))
+                pending.append(check_task(task, file, shared_hash_key=forked))
             # In file order; waiting only when too much has piled up behind the first part.
             while pending and (len(pending) > MAX_PENDING or not isinstance(pending[0], Future)
                                or pending[0].done()):
