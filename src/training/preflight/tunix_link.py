@@ -27,6 +27,7 @@ from jax.sharding import AbstractMesh, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from training.backends.tunix import lora, models, trainer
+from training.backends.tunix.probes import cheap_sharding_probes
 from training.config import RunConfig, TrainConfig
 from training.optim import make_optimizer
 
@@ -55,6 +56,7 @@ def optimizer_transform(train: TrainConfig) -> optax.GradientTransformation:
     return optax.MultiSteps(tx, train.grad_accum) if train.grad_accum > 1 else tx
 
 
+@cheap_sharding_probes()
 def trainable_model(base: nnx.Module, run: RunConfig) -> nnx.Module:
     """`backend.prepare_model` on an abstract model, less its placement (the preflight places
     shapes, `placement` below): data_parallel's annotations, then the method's adapter, traced

@@ -21,6 +21,7 @@ from flax import nnx
 from jax.sharding import AbstractMesh, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+from training.backends.tunix.probes import cheap_sharding_probes
 from training.config import RunConfig
 from training.preflight import tunix_link
 from training.preflight.tunix_model import TunixModelSpec, abstract_model, trainable_filter
@@ -62,6 +63,7 @@ class TrainerCache:
     def __init__(self) -> None:
         self._models: dict[Any, nnx.Module] = {}
 
+    @cheap_sharding_probes()
     def trainer(self, plan: TunixStepPlan) -> AbstractTrainer:
         run = plan.run
         key = (plan.model.model_id, plan.model.num_layers, run.model.dtype,
@@ -143,6 +145,7 @@ def under(mesh: Mesh) -> Iterator[None]:
             yield
 
 
+@cheap_sharding_probes()
 def lower_tunix_step(plan: TunixStepPlan, trainer: AbstractTrainer, devices: list[Any]) -> Any:
     """PeftTrainer's step, compiled as PeftTrainer does, lowered on abstract inputs laid out on
     a mesh of `devices`. Returns JAX's Lowered (what `.compile()` and the figures cache take)."""

@@ -21,6 +21,7 @@ import qwix
 from flax import nnx
 
 from training.backends.tunix.models import random_key
+from training.backends.tunix.probes import cheap_sharding_probes
 from training.config import MethodConfig
 
 LORA_A, LORA_B = "_lora_a", "_lora_b"
@@ -30,6 +31,7 @@ class NoTargets(ValueError):
     """The method's targets match no weight of the model."""
 
 
+@cheap_sharding_probes()
 def apply_method(model: nnx.Module, method: MethodConfig, seed: int) -> nnx.Module:
     """The model to train: the model itself for full fine-tuning, else a copy with the adapter
     (qwix clones it; the base weights are left as they were, or quantised for QLoRA)."""
@@ -98,6 +100,7 @@ def weight_value(variable: Any) -> jax.Array:
     return qwix.dequantize(unboxed)
 
 
+@cheap_sharding_probes()
 def merged_model(model: nnx.Module, method: MethodConfig) -> nnx.Module:
     """A model of Tunix's plain class (no adapter) whose weights are the base weights plus the
     adapter's delta (QLoRA: the dequantised base), in the adapter's dtype."""

@@ -24,6 +24,7 @@ from tunix.models.gemma import model as gemma2_lib
 from tunix.models.gemma3 import model as gemma3_lib
 
 from training.backends.tunix.model_config import TunixPretrainedConfig, TunixTinyConfig
+from training.backends.tunix.probes import cheap_sharding_probes
 from training.params import jax_dtype
 
 MESH_AXES = ("data", "fsdp", "tp")
@@ -71,6 +72,7 @@ def random_key(seed: int) -> jax.Array:
     return jax.random.key(seed, impl="rbg")
 
 
+@cheap_sharding_probes()
 def build_random(family: str, config: Any, seed: int) -> nnx.Module:
     """The model with random weights, initialised in one compiled program (op by op it takes
     seconds even for a tiny model). Tunix initialises the MLP's kernels to zeros (a checkpoint
@@ -95,6 +97,7 @@ def build_random(family: str, config: Any, seed: int) -> nnx.Module:
     return built
 
 
+@cheap_sharding_probes()
 def abstract_model(family: str, config: Any) -> nnx.Module:
     """The model with its parameters as shapes (nothing allocated)."""
     cls = model_class(family)
