@@ -184,3 +184,35 @@ def test_each_command_runs_alone_in_a_fresh_process(run_dir: Path) -> None:
         result = run_cli(*args)
         assert result.returncode == 0, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_the_program_freezes_what_it_made_only_once_the_command_is_done(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from evidence.cli import command_line
+
+    assert gc.get_freeze_count() == 0
+    try:
+        assert command_line(["--version"]) == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert main(["--version"]) == 0
+    assert gc.get_freeze_count() == 0  # main itself, which tests and tools call, freezes nothing
+    assert capsys.readouterr().out.count("evidence ") == 2
+
+
+def test_the_installed_program_and_python_m_evidence_are_command_line() -> None:
+    from importlib.metadata import entry_points
+
+    from evidence.cli import command_line
+
+    (script,) = entry_points(group="console_scripts", name="evidence")
+    assert script.load() is command_line
+    code = ("import gc, runpy, sys; sys.argv = ['evidence', '--version']\n"
+            "try: runpy.run_module('evidence', run_name='__main__')\n"
+            "except SystemExit as done: print(done.code, gc.get_freeze_count() > 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.stdout.splitlines()[-1] == "0 True", result.stdout + result.stderr

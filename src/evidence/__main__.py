@@ -1,3 +1,3 @@
-from evidence.cli import main
+from evidence.cli import command_line
 
-raise SystemExit(main())
+raise SystemExit(command_line())

@@ -4,6 +4,6 @@ One module per command, registered in the order of the workflow; heavy imports h
 the command, so `evidence validate` starts fast enough for a pre-commit hook.
 """
 
-from evidence.cli.application import app, main
+from evidence.cli.application import app, command_line, main
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command_line", "main"]

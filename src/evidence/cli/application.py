@@ -3,6 +3,7 @@ code: 0 ok, 1 findings, 2 usage or I/O error; never a Python traceback."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -120,3 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               "and set EVIDENCE_DEBUG=1 to see where", file=sys.stderr)
         return EXIT_USAGE
     return 0
+
+
+def command_line(argv: Sequence[str] | None = None) -> int:
+    """The `evidence` program (and `python -m evidence`): `main`, then everything it made is
+    frozen out of the garbage collector's view, since the process is about to end. The
+    interpreter's exit collects again and again as it unloads each module, and scanning these
+    objects each time cost 50 to 60 ms of a 0.35 s `evidence validate`, against 7 to 12 ms
+    frozen. Objects are still freed as their last reference goes, and atexit handlers run."""
+    code = main(argv)
+    gc.freeze()
+    return code
