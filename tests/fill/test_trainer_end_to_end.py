@@ -1,10 +1,10 @@
 """The whole flow on the real smoke trainer: its stdout, as each log form a user can hold, fills
-a fresh template to identical evidence that validates. The trainer runs once per session."""
+a fresh template to identical evidence that validates. The trainer runs once a session
+(tests/flax_smoke.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -15,32 +15,22 @@ from fillkit import downloaded_template, snapshot
 from logforms import STDERR_NOISE, kaggle_log, notebook, plain_log, split_randomly
 
 from evidence import EVAL_SUMMARY_FILE, LOG_FILE, MANIFEST_FILE, validate_run
+from flax_smoke import SmokeRun
 
 pytest_plugins = ("fill_fixtures",)
 
 pytest.importorskip("jax")
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-SMOKE_COMMAND = ["--config", "configs/submission_gemma_flax.yaml",
-                 "--smoke_config", "configs/smoke_tiny.yaml", "--dataset", "dev-reasoning-v2",
-                 "--device", "auto", "--smoke_steps", "2"]
 KAGGLE_OPTIONS = ["--kaggle-url", "https://www.kaggle.com/code/alice/gemma-reasoning",
                   "--kaggle-version", "3", "--kaggle-run-id", "212345678"]
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """(output directory, stdout, stderr) of one smoke run, offline like CI."""
-    tmp = tmp_path_factory.mktemp("trainer")
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("KAGGLE_", "XLA_", "JAX_"))}
-    env.update(HF_HUB_OFFLINE="1", HF_HOME=str(tmp / "hf-home"))
-    done = subprocess.run([sys.executable, "-m", "training.run_train_jax", *SMOKE_COMMAND,
-                           "--output", str(tmp / "outputs")], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return tmp / "outputs", done.stdout, done.stderr
+@pytest.fixture
+def trained(flax_smoke: SmokeRun) -> tuple[Path, str, str]:
+    """(output directory, stdout, stderr) of the session's smoke run, offline like CI."""
+    assert flax_smoke.done.returncode == 0, flax_smoke.done.stderr[-3000:]
+    return flax_smoke.run_dir, flax_smoke.done.stdout, flax_smoke.done.stderr
 
 
 def kaggle_form(stdout: str, stderr: str, rng: random.Random) -> bytes:

@@ -4,45 +4,25 @@ the launcher's errors (bad config, unreachable hub, busy output) as one clear li
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from evidence import MANIFEST_FILE, parse_line, validate_run
+from flax_smoke import REPO, SECRET, SMOKE_COMMAND, SmokeRun, launch
 from training.errors import TrainingError
 from training.evidence_out import self_check
 from training.provenance import kaggle_fields
 
-REPO = Path(__file__).resolve().parents[2]
-SECRET = "hf_test_token_that_must_never_be_written"
-SMOKE_COMMAND = ["--config", "configs/submission_gemma_flax.yaml",
-                 "--smoke_config", "configs/smoke_tiny.yaml", "--dataset", "dev-reasoning-v2",
-                 "--device", "auto", "--smoke_steps", "2"]
-
 pytestmark = pytest.mark.slow
 
 
-def launch(args: list[str], tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("KAGGLE_", "XLA_", "JAX_"))}
-    # Offline like CI and the dev machines; a private cache so nothing found is stale.
-    env.update(HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf-home"), HF_TOKEN=SECRET,
-               **extra_env)
-    return subprocess.run([sys.executable, "-m", "training.run_train_jax", *args], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory: pytest.TempPathFactory,
-          ) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    tmp = tmp_path_factory.mktemp("smoke")
-    done = launch([*SMOKE_COMMAND, "--output", str(tmp / "run")], tmp)
-    return tmp / "run", done
+@pytest.fixture
+def smoke(flax_smoke: SmokeRun) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    return flax_smoke.run_dir, flax_smoke.done
 
 
 def test_smoke_command_writes_evidence_that_validates(smoke: Any) -> None:

@@ -1,21 +1,23 @@
 """The anchors on a real smoke run of the trainer: its stdout as Kaggle's log fills the run, which
 then validates against Kaggle's copy and the shipped data set file; a prediction changed after
-the run contradicts both logs. The trainer runs once per module (slow)."""
+the run contradicts both logs. The trainer runs once a session
+(tests/flax_smoke.py)."""
 
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from flax_smoke import REPO, SmokeRun
+
 pytest.importorskip("jax")
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "src" / "training" / "data" / "dev-reasoning-v2.jsonl"
 KAGGLE_OPTIONS = ["--kaggle-url", "https://www.kaggle.com/code/alice/gemma-reasoning",
                   "--kaggle-version", "3", "--kaggle-run-id", "212345678"]
@@ -27,19 +29,13 @@ def evidence(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(run directory filled from the trainer's log, that log in Kaggle's JSON form)."""
+def filled(flax_smoke: SmokeRun, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(a copy of the session's smoke run filled from the trainer's log, that log in Kaggle's
+    JSON form)."""
     tmp = tmp_path_factory.mktemp("trainer")
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("KAGGLE_", "XLA_", "JAX_"))}
-    env.update(HF_HUB_OFFLINE="1", HF_HOME=str(tmp / "hf-home"))
     run = tmp / "run"
-    done = subprocess.run(
-        [sys.executable, "-m", "training.run_train_jax", "--config",
-         "configs/submission_gemma_flax.yaml", "--smoke_config", "configs/smoke_tiny.yaml",
-         "--dataset", "dev-reasoning-v2", "--device", "auto", "--smoke_steps", "2",
-         "--output", str(run)], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=300, check=False)
+    shutil.copytree(flax_smoke.run_dir, run)
+    done = flax_smoke.done
     assert done.returncode == 0, done.stderr[-3000:]
     entries = [{"stream_name": "stdout", "time": 1.0 + index, "data": line}
                for index, line in enumerate(done.stdout.splitlines(keepends=True))]
