@@ -4,8 +4,9 @@ flax NNX (`Variable.set_value`, on every assignment: each rng draw, each paramet
 `get_canonical_pspec`, on each adapter it creates) probe traced values with
 `getattr(value, "sharding", None)`. A tracer has no sharding, and JAX 0.10 builds the
 AttributeError that says so by walking every equation traced so far (`_origin_msg`), only for
-getattr to discard it: tracing a model grows with the square of its size. Gemma 3 1B's LoRA
-adapter took 16 s to trace, 3 s without that walk (jax-ml/jax#40041 removes it upstream).
+getattr to discard it: tracing a model grows with the square of its size. Gemma 3 1B with its
+LoRA adapter took 16 to 19 s to trace, 2.4 s without that walk (jax-ml/jax#40041 removes it
+upstream).
 
 `cheap_sharding_probes` gives tracers a `sharding` that raises a plain AttributeError, while
 the Tunix backend and its preflight trace a model. Every other error keeps its whole message.
@@ -21,7 +22,7 @@ from typing import Any
 from jax._src.interpreters import partial_eval
 
 _TRACER: Any = getattr(partial_eval, "DynamicJaxprTracer", None)
-# Tracer's own, which the walking `sharding` is inherited from (None: its class has none).
+# The class's own `sharding`, restored at the end; None: it inherits Tracer's, the one that walks.
 _OWN_SHARDING = vars(_TRACER).get("sharding") if _TRACER is not None else None
 # Scopes may nest or overlap across threads: the walk comes back when the last one ends.
 _lock = threading.Lock()
