@@ -1,6 +1,6 @@
 """Compare the start-up of `evidence validate` between two source trees, in pairs taking turns.
 
-    git archive HEAD~1 src | tar -x -C /tmp/before
+    mkdir -p /tmp/before && git archive HEAD~1 src | tar -x -C /tmp/before
     .venv/bin/python -m compileall -q /tmp/before/src src
     .venv/bin/python bench/startup_ab.py --before /tmp/before/src --after src --pairs 25 --json
 
