@@ -141,3 +141,34 @@ def test_qlora_trains_the_adapter_over_frozen_nf4_weights(tmp_path: Any) -> None
     np.testing.assert_allclose(model_logits(merged, ids, mask, positions),
                                model_logits(model, ids, mask, positions),
                                rtol=1e-4, atol=1e-5)
+
+
+def test_gradients_accumulate_in_float32_over_a_bfloat16_adapter() -> None:
+    """PeftTrainer's optax.MultiSteps keeps its running mean of the micro-steps' gradients in
+    float32 (optax 0.2.8's default), as this project's own step does, whatever the adapter's
+    dtype; the optimizer's own moments stay in the adapter's."""
+    from training.backends.tunix.trainer import make_trainer
+    from training.compile_watch import CompileWatch
+
+    config = smoke_config(model={"dtype": "bfloat16"}, train={"steps": 1, "batch_size": 8},
+                          data={"buckets": 1})
+    cfg = config.config
+    assert cfg.train.grad_accum > 1
+    backend = backend_for("tunix")
+    loaded = backend.load(cfg.model, max_seq_len=cfg.data.max_seq_len, config_path=config.path,
+                          seed=0)
+    planned = plan_training(backend, loaded, cfg, config.path, load_dataset("dev-reasoning-v2"))
+    model = prepare_model(loaded.module, cfg, planned.mesh)
+    assert {leaf.dtype for leaf in jax.tree_util.tree_leaves(lora.adapter_state(model))} == {
+        jnp.dtype(jnp.bfloat16)}
+    job = TrainJob(run=cfg, config_path=config.path, mesh=planned.mesh,
+                   examples=planned.examples, plan=planned.plan, steps=1, log=None)
+    with CompileWatch() as compiles:
+        trainer = make_trainer(model, job, compiles)
+    state = trainer.optimizer.opt_state
+    accumulated = jax.tree_util.tree_leaves(nnx.state(state.acc_grads))
+    moments = [leaf for leaf in jax.tree_util.tree_leaves(nnx.state(state.inner_opt_state))
+               if leaf.ndim > 0]
+    assert len(accumulated) == len(jax.tree_util.tree_leaves(lora.adapter_state(model)))
+    assert {leaf.dtype for leaf in accumulated} == {jnp.dtype(jnp.float32)}
+    assert {leaf.dtype for leaf in moments} == {jnp.dtype(jnp.bfloat16)}
