@@ -100,7 +100,11 @@ def test_self_check_refuses_evidence_that_does_not_hold(smoke: Any, tmp_path: Pa
 
 def test_a_busy_output_directory_is_refused(smoke: Any, tmp_path: Path) -> None:
     run_dir, _ = smoke
-    done = launch([*SMOKE_COMMAND, "--output", str(run_dir)], tmp_path)
+    busy = tmp_path / "run"
+    shutil.copytree(run_dir, busy)  # the session's run stays as the trainer left it
+    before = {path: path.read_bytes() for path in busy.rglob("*") if path.is_file()}
+    done = launch([*SMOKE_COMMAND, "--output", str(busy)], tmp_path)
+    assert {path: path.read_bytes() for path in busy.rglob("*") if path.is_file()} == before
     assert done.returncode == 2
     assert "is not empty" in done.stderr and "--overwrite" in done.stderr
 
