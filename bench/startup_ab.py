@@ -38,13 +38,15 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(trees: dict[str, Path], pairs: int, run_dir: Path) -> dict[str, object]:
+def measure(trees: dict[str, Path], pairs: int, run_dir: Path,
+            flags: list[str]) -> dict[str, object]:
     walls: dict[str, list[float]] = {name: [] for name in (*trees, "bare")}
     cpus: dict[str, list[float]] = {name: [] for name in (*trees, "bare")}
     for _ in range(pairs):
         for name, tree in trees.items():
             env = dict(os.environ, PYTHONPATH=str(tree.resolve()))
-            wall, cpu = timed([sys.executable, "-m", "evidence", "validate", str(run_dir)], env)
+            wall, cpu = timed([sys.executable, "-m", "evidence", "validate", *flags,
+                               str(run_dir)], env)
             walls[name].append(wall)
             cpus[name].append(cpu)
         wall, cpu = timed([sys.executable, "-c", "pass"], dict(os.environ))
@@ -53,7 +55,7 @@ def measure(trees: dict[str, Path], pairs: int, run_dir: Path) -> dict[str, obje
     bare, bare_cpu = statistics.median(walls["bare"]), statistics.median(cpus["bare"])
     wall_change = [a - b for a, b in zip(walls["after"], walls["before"], strict=True)]
     cpu_change = [a - b for a, b in zip(cpus["after"], cpus["before"], strict=True)]
-    figures: dict[str, object] = {"pairs": pairs}
+    figures: dict[str, object] = {"pairs": pairs, "command": " ".join(["validate", *flags])}
     for name in trees:
         figures[f"{name}_above_python_s"] = round(statistics.median(walls[name]) - bare, 3)
         figures[f"{name}_best_above_python_s"] = round(min(walls[name]) - min(walls["bare"]), 3)
@@ -71,6 +73,9 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="a tree's src directory")
     parser.add_argument("--after", type=Path, default=Path("src"))
     parser.add_argument("--pairs", type=int, default=25)
+    parser.add_argument("--validate-json", action="store_true",
+                        help="time `evidence validate --json RUN` (what tools run) instead of "
+                             "the human report")
     parser.add_argument("--json", action="store_true",
                         help="print the figures as one JSON object on the last line")
     args = parser.parse_args()
@@ -80,7 +85,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp) / "small"
         write_run(run_dir, 100)
-        results = measure({"before": args.before, "after": args.after}, args.pairs, run_dir)
+        results = measure({"before": args.before, "after": args.after}, args.pairs, run_dir,
+                          ["--json"] if args.validate_json else [])
     for name, value in results.items():
         print(f"{name:32s} {value}")
     if args.json:

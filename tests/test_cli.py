@@ -109,6 +109,25 @@ def test_cli_never_imports_the_ml_stack(run_dir: Path) -> None:
     assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
 
 
+def test_json_and_quiet_never_import_rich(run_dir: Path) -> None:
+    """Only the human report draws with Rich; a tool reading --json, or a hook with -q, does
+    not pay for importing it."""
+    for flag in ("--json", "-q"):
+        code = ("import sys; from evidence.cli import main; "
+                f"main(['validate', {flag!r}, {str(run_dir)!r}]); "
+                "print('rich' in sys.modules)")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=False)
+        assert result.stdout.strip().endswith("False"), (flag, result.stdout + result.stderr)
+
+
+def test_the_text_reporter_needs_a_console() -> None:
+    from evidence.render import reporter
+
+    with pytest.raises(ValueError, match="needs a console"):
+        reporter("text")
+
+
 def test_schema_check_detects_drift(tmp_path: Path) -> None:
     assert run_cli("schema", "export", "--dir", str(tmp_path)).returncode == 0
     assert run_cli("schema", "check", "--dir", str(tmp_path)).returncode == 0

@@ -74,7 +74,7 @@ def finish(outcome: CommandResult, *, as_json: bool, quiet: bool,
     if as_json:
         from evidence.render import reporter
 
-        reporter("json", console()).render(outcome)
+        reporter("json").render(outcome)
     elif not quiet:
         out = console()
         if human is not None:
