@@ -14,7 +14,6 @@ pays for compiling every module it imports.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -24,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from validate_bench import write_run
+from validate_bench import print_figures, write_run
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -87,10 +86,7 @@ def main() -> None:
         write_run(run_dir, 100)
         results = measure({"before": args.before, "after": args.after}, args.pairs, run_dir,
                           ["--json"] if args.validate_json else [])
-    for name, value in results.items():
-        print(f"{name:32s} {value}")
-    if args.json:
-        print(json.dumps(results))
+    print_figures(results, args.json)
 
 
 if __name__ == "__main__":

@@ -317,6 +317,14 @@ def measure(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     }
 
 
+def print_figures(results: dict[str, object], as_json: bool) -> None:
+    """One figure a line, then (with --json) all of them as one JSON object on the last line."""
+    for name, value in results.items():
+        print(f"{name:40s} {value}")
+    if as_json:
+        print(json.dumps(results))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -331,10 +339,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         results = measure(args, Path(tmp))
-    for name, value in results.items():
-        print(f"{name:40s} {value}")
-    if args.json:
-        print(json.dumps(results))
+    print_figures(results, args.json)
 
 
 if __name__ == "__main__":
