@@ -106,7 +106,7 @@ def merged_model(model: nnx.Module, method: MethodConfig) -> nnx.Module:
     adapter's delta (QLoRA: the dequantised base), in the adapter's dtype."""
     scale = float(method.alpha or 0.0) / float(method.rank or 1)
     merged: dict[tuple[Any, ...], jax.Array] = {}
-    for path, module in model.iter_modules():
+    for path, module in nnx.iter_modules(model):
         for name in list(vars(module)):
             if name.endswith(LORA_A):
                 weight = name[:-len(LORA_A)]

@@ -84,7 +84,7 @@ def build_random(family: str, config: Any, seed: int) -> nnx.Module:
     def build() -> nnx.Module:
         model = cls(config, rngs=nnx.Rngs(params=random_key(seed)))
         key = random_key(seed + 1)
-        for _, module in model.iter_modules():
+        for _, module in nnx.iter_modules(model):
             if isinstance(module, nnx.Linear):
                 key, draw = jax.random.split(key)
                 kernel = module.kernel[...]
