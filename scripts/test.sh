@@ -20,7 +20,10 @@ step "tests, under coverage"
 # Subprocesses (the CLI, the trainer) write their coverage here too, wherever they run.
 export COVERAGE_FILE="$PWD/.coverage"
 rm -f .coverage .coverage.*
-.venv/bin/python -m pytest --cov --cov-report= "$@"
+# One worker per core (pytest-xdist). worksteal hands each worker a contiguous share of the
+# suite, so a module's fixtures are mostly built once, and moves tests to an idle worker.
+# Arguments go to pytest: `bash scripts/test.sh -n 0` runs serially, `-k NAME` picks tests.
+.venv/bin/python -m pytest --cov --cov-report= -n auto --dist worksteal "$@"
 step "coverage gates"
 gate() {  # gate PACKAGE PERCENT
   local total
